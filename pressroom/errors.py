@@ -1,0 +1,33 @@
+"""Errors a user can act on: each message says what went wrong and what to do."""
+
+
+class PressroomError(Exception):
+    """Base class: the CLI prints these without a traceback."""
+
+
+class ConfigError(PressroomError):
+    pass
+
+
+class SourceError(PressroomError):
+    """The source could not be fetched or did not contain a usable article."""
+
+
+class FetchRefused(SourceError):
+    """The URL points somewhere Pressroom will not go (scheme, private address, size, type)."""
+
+
+class FetchFailed(SourceError):
+    """The server could not be reached or answered with an error."""
+
+
+class ExtractionFailed(SourceError):
+    """The page was fetched but holds no usable article."""
+
+
+class PublishRefused(PressroomError):
+    """The publish gate refused: no approval or no passing compliance report for this content."""
+
+
+class ReviewError(PressroomError):
+    """A review could not be given or was not given in time."""

@@ -1,0 +1,179 @@
+"""The data that flows through Pressroom, as pydantic models (see DESIGN.md, "The data that flows")."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class FetchedPage(BaseModel):
+    """Raw bytes of a fetched page: network I/O ends here, parsing starts from here."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    body: bytes
+    fetched_at: datetime = Field(default_factory=utc_now)
+
+
+class Source(BaseModel):
+    url: str
+    title: str
+    text: str
+    language: str
+    sha256: str
+    fetched_at: datetime
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+
+
+class AudienceProfile(BaseModel):
+    """Who the content is for, derived from the source."""
+
+    summary: str
+    interests: list[str] = Field(default_factory=list)
+    reading_level: Literal["general", "informed", "expert"] = "general"
+    language: str
+
+
+class ChannelStrategy(BaseModel):
+    channel: str
+    goal: str
+    include_link: bool
+    max_chars: int
+
+
+class EditorialPlan(BaseModel):
+    angle: str
+    key_messages: list[str]
+    keywords: list[str]
+    hashtags: list[str]
+    channels: list[ChannelStrategy]
+
+
+class Generation(BaseModel):
+    """How a piece of content was made: enough to reproduce and to audit it."""
+
+    provider: str
+    model: str
+    template_id: str
+    template_version: str
+    parameters: dict[str, str | int | float | bool | list[str] | None] = Field(default_factory=dict)
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class CardImage(BaseModel):
+    """A rendered card: PNG bytes plus what a screen reader says about it."""
+
+    png: bytes
+    width: int
+    height: int
+    alt_text: str
+    generation: Generation
+
+
+class ChannelPost(BaseModel):
+    channel: str
+    language: str
+    text: str
+    hashtags: list[str] = Field(default_factory=list)
+    link: str | None = None
+    disclosure: str
+    generation: Generation
+
+
+class Revision(BaseModel):
+    """A reviewer's request for changes, as the writer receives it."""
+
+    round: int = 0
+    comments: str = ""
+    edits: dict[str, str] = Field(default_factory=dict)
+
+
+Severity = Literal["blocker", "warning", "info"]
+
+
+class Finding(BaseModel):
+    rule_id: str
+    severity: Severity
+    message: str
+    evidence: str = ""
+    location: str = ""
+
+
+class ComplianceReport(BaseModel):
+    content_sha256: str
+    findings: list[Finding] = Field(default_factory=list)
+    checked_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def blockers(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "blocker"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.blockers
+
+
+Decision = Literal["approve", "reject", "request_changes"]
+
+
+class Approval(BaseModel):
+    """A named human's decision about exactly one bundle content hash."""
+
+    content_sha256: str
+    reviewer: str
+    decision: Decision
+    comments: str = ""
+    run_id: str | None = None
+    gate: str
+    decided_at: datetime = Field(default_factory=utc_now)
+
+
+class BundleFile(BaseModel):
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    generation: Generation | None = None
+    alt_text: str | None = None
+
+
+class StagedBundle(BaseModel):
+    """Content written to the staging area, waiting for compliance and review."""
+
+    path: str
+    slug: str
+    content_sha256: str
+    files: list[BundleFile]
+
+
+class PublishReceipt(BaseModel):
+    target: str
+    uri: str
+    content_sha256: str
+    approval_reviewer: str
+    approval_decided_at: datetime
+    published_at: datetime = Field(default_factory=utc_now)
