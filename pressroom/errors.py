@@ -18,7 +18,14 @@ class FetchRefused(SourceError):
 
 
 class FetchFailed(SourceError):
-    """The server could not be reached or answered with an error."""
+    """The server could not be reached or answered with an error.
+
+    ``transient`` marks failures worth retrying: timeouts, refused connections, 5xx, 429.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class ExtractionFailed(SourceError):

@@ -140,6 +140,17 @@ class ComplianceReport(BaseModel):
 Decision = Literal["approve", "reject", "request_changes"]
 
 
+class ReviewDecision(BaseModel):
+    """What a reviewer answered at a gate; `edits` holds only the posts they changed."""
+
+    gate: str
+    round: int
+    decision: Decision
+    reviewer: str
+    comments: str = ""
+    edits: dict[str, str] = Field(default_factory=dict)
+
+
 class Approval(BaseModel):
     """A named human's decision about exactly one bundle content hash."""
 
@@ -168,6 +179,7 @@ class StagedBundle(BaseModel):
     slug: str
     content_sha256: str
     files: list[BundleFile]
+    post_generations: dict[str, Generation] = Field(default_factory=dict)
 
 
 class PublishReceipt(BaseModel):

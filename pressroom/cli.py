@@ -1,0 +1,250 @@
+"""The `pressroom` command. The only module of `pressroom/` that imports Prefect: it starts flows
+and answers review gates through the Prefect API.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from urllib.parse import unquote, urlparse
+
+import typer
+
+from pressroom.errors import PressroomError
+from pressroom.local_server import DEFAULT_API_URL, api_healthy, start_server, stop_server
+from pressroom.paths import assets_dir
+
+app = typer.Typer(help="Pressroom: sources in, reviewed content out.", no_args_is_help=True)
+review_app = typer.Typer(help="Answer review gates of paused runs.", no_args_is_help=True)
+server_app = typer.Typer(help="A local Prefect server on 127.0.0.1.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(server_app, name="server")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def reports_errors(command: F) -> F:
+    """Print a PressroomError as one clear line (exit 1) instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PressroomError as error:
+            raise _fail(str(error)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[str]:
+    """Use the configured Prefect API, or the local server's; never a throw-away one.
+
+    A review happens from another terminal or the UI, so the run must live on a server that
+    outlives this process.
+    """
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    configured = get_current_settings().api.url
+    api_url = configured or DEFAULT_API_URL
+    if not api_healthy(api_url):
+        raise PressroomError(
+            f"no Prefect server answers at {api_url}. Start one with `pressroom server start` "
+            "(or `make demo`), or set PREFECT_API_URL."
+        )
+    if configured:
+        yield api_url
+    else:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield api_url
+
+
+def _bundle_path(uri: str) -> str:
+    return unquote(urlparse(uri).path)
+
+
+def _run_social(
+    url: str, brand: str, channels: list[str] | None, lang: str, out: str | None
+) -> None:
+    from flows.url_to_social import url_to_social
+
+    result = url_to_social(url=url, brand=brand, channels=channels, language=lang, out_dir=out)
+    typer.secho(f"Published, approved by {result.reviewer}.", fg=typer.colors.GREEN)
+    typer.echo(f"Bundle: {_bundle_path(result.bundle_uri or '')}")
+
+
+def _channels(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+@app.command()
+@reports_errors
+def social(
+    url: str,
+    brand: Annotated[str, typer.Option(help="A brand under configs/brands/")] = "default",
+    channels: Annotated[
+        str | None, typer.Option(help="Comma-separated, e.g. linkedin,x (default: pipeline.yaml)")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="auto, or the language to write in")] = "auto",
+    out: Annotated[str | None, typer.Option(help="Where bundles go (default: out/)")] = None,
+) -> None:
+    """One post per network from an article URL; waits for review, then publishes."""
+    with prefect_api():
+        _run_social(url, brand, _channels(channels), lang, out)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve a folder on 127.0.0.1 (ephemeral port) for as long as the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@app.command()
+@reports_errors
+def demo(
+    lang: Annotated[str, typer.Option("--lang", help="fr or en: which sample article")] = "fr",
+    out: Annotated[str | None, typer.Option(help="Where bundles go (default: out/)")] = None,
+) -> None:
+    """The sample article, served on loopback, through the URL → social flow."""
+    from prefect.settings import get_current_settings
+
+    if not get_current_settings().api.url and not api_healthy(DEFAULT_API_URL):
+        typer.echo(
+            "Starting a local Prefect server on 127.0.0.1:4200 (log: .pressroom/server.log)…"
+        )
+        start_server()
+    page = "article.html" if lang == "fr" else "article-en.html"
+    with serve_folder(assets_dir() / "sample") as base_url:
+        os.environ["PRESSROOM_FETCH_ALLOW_HOSTS"] = "127.0.0.1"
+        with prefect_api() as api_url:
+            ui = api_url.removesuffix("/api")
+            typer.echo(f"Prefect UI: {ui}  ·  sample article: {base_url}/{page}")
+            _run_social(f"{base_url}/{page}", "default", None, "auto", out)
+
+
+# ---------------------------------------------------------------- review
+
+
+def _answer(decision: str, reviewer: str, comment: str) -> dict[str, str]:
+    return {"decision": decision, "reviewer": reviewer, "comments": comment}
+
+
+def _submit(run: str, answer: dict[str, str]) -> None:
+    from tasks.review import submit_review
+
+    with prefect_api():
+        resumed = submit_review(run, answer)
+    typer.echo(f"{answer['decision']}: sent for {resumed.name} ({resumed.id}).")
+
+
+ReviewerOption = Annotated[str, typer.Option(help="Your name, recorded with the decision")]
+
+
+@review_app.command("list")
+@reports_errors
+def review_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Runs waiting for a review."""
+    from tasks.review import list_pending_reviews
+
+    with prefect_api():
+        pending = list_pending_reviews()
+    if as_json:
+        typer.echo(json.dumps([p.model_dump(mode="json") for p in pending], indent=2))
+        return
+    if not pending:
+        typer.echo("Nothing waits for a review.")
+        return
+    for p in pending:
+        since = f"{p.waiting_since:%Y-%m-%d %H:%M}" if p.waiting_since else "?"
+        typer.echo(
+            f"{p.run_id}  {p.run_name:<24} {p.flow_name:<16} gate {p.gate:<18} since {since}"
+        )
+
+
+@review_app.command("show")
+@reports_errors
+def review_show(run: str) -> None:
+    """Print what the reviewer sees in the Resume dialog."""
+    from tasks.review import review_description_of
+
+    with prefect_api():
+        typer.echo(review_description_of(run))
+
+
+@review_app.command("approve")
+@reports_errors
+def review_approve(
+    run: str, reviewer: ReviewerOption, comment: Annotated[str, typer.Option()] = ""
+) -> None:
+    """Approve exactly the content under review: it is published."""
+    _submit(run, _answer("approve", reviewer, comment))
+
+
+@review_app.command("reject")
+@reports_errors
+def review_reject(
+    run: str, reviewer: ReviewerOption, comment: Annotated[str, typer.Option()] = ""
+) -> None:
+    """Reject: nothing is published."""
+    _submit(run, _answer("reject", reviewer, comment))
+
+
+@review_app.command("changes")
+@reports_errors
+def review_changes(
+    run: str,
+    reviewer: ReviewerOption,
+    comment: Annotated[list[str], typer.Option(help="What to change; repeat for several lines")],
+) -> None:
+    """Request changes: the writer drafts again with your comments, then asks again."""
+    _submit(run, _answer("request_changes", reviewer, "\n".join(comment)))
+
+
+# ---------------------------------------------------------------- server
+
+
+@server_app.command("start")
+@reports_errors
+def server_start() -> None:
+    """Start a Prefect server on 127.0.0.1:4200 unless one already answers."""
+    api_url = start_server()
+    typer.echo(f"Prefect server up: {api_url.removesuffix('/api')}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the server started from this folder."""
+    typer.echo("Stopped." if stop_server() else "No server started from this folder is running.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

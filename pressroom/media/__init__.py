@@ -1,0 +1,1 @@
+"""Media the pipelines produce besides text: branded social cards."""

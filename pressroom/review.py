@@ -1,0 +1,111 @@
+"""What a reviewer reads in the Resume dialog: the markdown shown above the form."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+
+from pressroom.channels import post_length
+from pressroom.models import CardImage, ChannelPost, ComplianceReport, Source, StagedBundle
+from pressroom.settings import ChannelConfig
+
+THUMBNAIL_WIDTH = 240
+_ICONS = {"blocker": "⛔ blocker", "warning": "⚠️ warning", "info": "ℹ️ info"}  # noqa: RUF001
+
+OFFLINE_WRITER_HELP = (
+    "The offline writer understands, in French or English: *shorter*, *longer*, *another angle*, "
+    '*no hashtags*, *no emoji*, *formal* / *casual*, *remove "a phrase"*, *drop sentence 2*; '
+    "start a line with a channel name (`x: shorter`) to address one post."
+)
+
+
+def thumbnail_data_uri(png: bytes, width: int = THUMBNAIL_WIDTH) -> str:
+    """A small JPEG of a card, inline, since the dialog shows images only by URL."""
+    with Image.open(io.BytesIO(png)) as image:
+        image = image.convert("RGB")
+        image.thumbnail((width, width * 2))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=70)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def compliance_table(report: ComplianceReport) -> str:
+    if not report.findings:
+        return "✅ **No findings.** Every check passed."
+    verdict = (
+        f"⛔ **{len(report.blockers)} blocker(s): this content cannot be published as it is.** "
+        "Request changes or reject."
+        if report.blockers
+        else "✅ **No blockers.**"
+    )
+    rows = [
+        f"| {_ICONS[f.severity]} | {f.rule_id} | {_cell(f.location)} | {_cell(f.message)} | "
+        f"{_cell(f.evidence)} |"
+        for f in report.findings
+    ]
+    header = ["| Severity | Rule | Where | What | Evidence |", "|---|---|---|---|---|"]
+    return "\n".join([verdict, "", *header, *rows])
+
+
+def review_description(
+    *,
+    source: Source,
+    posts: list[ChannelPost],
+    cards: dict[str, CardImage],
+    channels: dict[str, ChannelConfig],
+    report: ComplianceReport,
+    staged: StagedBundle,
+    round_: int,
+    max_rounds: int,
+    destination: str,
+) -> str:
+    not_understood = sorted(
+        {
+            clause
+            for post in posts
+            for clause in (post.generation.parameters.get("not_understood") or [])  # type: ignore[union-attr]
+        }
+    )
+    lines = [
+        f"# Review: {source.title}",
+        "",
+        f"Source: {source.url} · language **{source.language}** · "
+        f"revision round {round_} of {max_rounds} · content `{staged.content_sha256[:12]}`",
+        "",
+        f"**Approve** publishes exactly the {len(posts)} posts below (content hash "
+        f"`{staged.content_sha256[:12]}`) to {destination}. **Reject** publishes nothing. "
+        "**Request changes** writes a new draft from your comments and asks again. "
+        "Editing a post's text in the form below counts as a change: the edited post is "
+        "checked again and comes back to you.",
+        "",
+        OFFLINE_WRITER_HELP if posts and posts[0].generation.provider == "offline" else "",
+        "",
+        "## Compliance",
+        "",
+        compliance_table(report),
+        "",
+    ]
+    if not_understood:
+        lines += [
+            "> The writer did not understand: " + "; ".join(f"“{c}”" for c in not_understood),
+            "",
+        ]
+    lines += ["## Posts", ""]
+    for post in posts:
+        cfg = channels[post.channel]
+        lines += [
+            f"### {cfg.label} · {post_length(post.text, cfg)}/{cfg.max_chars} characters",
+            "",
+        ]
+        card = cards.get(post.channel)
+        if card is not None:
+            lines += [f"![{_cell(card.alt_text)}]({thumbnail_data_uri(card.png)})", ""]
+        lines += ["```text", post.text, "```", ""]
+    lines += [f"Staged at `{staged.path}`."]
+    return "\n".join(lines)

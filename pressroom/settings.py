@@ -1,0 +1,204 @@
+"""Configuration: YAML files under `configs/`, validated on load.
+
+A validation error names the file and the dotted path of the field, e.g.
+``configs/channels.yaml: channels.x.max_chars: Input should be greater than 0``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pressroom.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+HexColor = str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ImageSize(_Strict):
+    width: int = Field(gt=0, le=8192)
+    height: int = Field(gt=0, le=8192)
+
+
+class ChannelConfig(_Strict):
+    label: str
+    max_chars: int = Field(gt=0, description="Hard platform limit, counted as the platform counts")
+    target_chars: int = Field(gt=0, description="What the writer aims for")
+    max_hashtags: int = Field(ge=0)
+    link_policy: Literal["inline", "bio", "none"] = Field(
+        description="inline: the URL goes in the text; bio: links are not clickable, say so; "
+        "none: no link at all"
+    )
+    counting: Literal["codepoints", "twitter"] = Field(
+        default="codepoints",
+        description="twitter: URLs count 23 and characters outside Latin/punctuation ranges count 2",
+    )
+    image: ImageSize
+    disclosure: Literal["short", "long"] = "long"
+    emoji: bool = True
+
+    @model_validator(mode="after")
+    def _target_within_limit(self) -> ChannelConfig:
+        if self.target_chars > self.max_chars:
+            raise ValueError(
+                f"target_chars ({self.target_chars}) exceeds max_chars ({self.max_chars})"
+            )
+        return self
+
+
+class ChannelsFile(_Strict):
+    channels: dict[str, ChannelConfig]
+
+
+class DisclosureTexts(_Strict):
+    short: str = Field(min_length=2)
+    long: str = Field(min_length=2)
+
+
+class BrandColors(_Strict):
+    background: HexColor = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    foreground: HexColor = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    accent: HexColor = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class BrandConfig(_Strict):
+    name: str = Field(min_length=1)
+    tone: Literal["friendly", "formal"] = "friendly"
+    banned_terms: list[str] = Field(default_factory=list)
+    signature_hashtags: list[str] = Field(default_factory=list)
+    call_to_action: dict[str, str]
+    link_in_bio: dict[str, str]
+    colors: BrandColors
+    disclosure: dict[str, DisclosureTexts]
+    logo: str | None = None
+
+    @field_validator("signature_hashtags")
+    @classmethod
+    def _hashtags_start_with_hash(cls, tags: list[str]) -> list[str]:
+        bad = [t for t in tags if not t.startswith("#") or " " in t]
+        if bad:
+            raise ValueError(f"hashtags must start with '#' and contain no space: {bad}")
+        return tags
+
+    @field_validator("disclosure")
+    @classmethod
+    def _english_disclosure_present(
+        cls, texts: dict[str, DisclosureTexts]
+    ) -> dict[str, DisclosureTexts]:
+        if "en" not in texts:
+            raise ValueError("an 'en' disclosure is required (the fallback for other languages)")
+        return texts
+
+    def localized(self, table: dict[str, str], language: str) -> str:
+        return table.get(language) or table.get("en") or next(iter(table.values()))
+
+    def disclosure_for(self, language: str) -> DisclosureTexts:
+        return self.disclosure.get(language) or self.disclosure["en"]
+
+
+class ReviewSettings(_Strict):
+    timeout_seconds: int = Field(default=86_400, gt=0)
+    poll_interval_seconds: int = Field(default=5, gt=0)
+    max_revision_rounds: int = Field(default=3, ge=0, le=20)
+
+
+class ProviderSettings(_Strict):
+    text: str = "offline"
+    image: str = "offline"
+
+
+class SourceSettings(_Strict):
+    min_words: int = Field(default=80, ge=1)
+    max_bytes: int = Field(default=5_000_000, gt=0)
+
+
+class PipelineConfig(_Strict):
+    providers: ProviderSettings = ProviderSettings()
+    review: ReviewSettings = ReviewSettings()
+    source: SourceSettings = SourceSettings()
+    output_dir: str = "out"
+    default_channels: list[str] = Field(min_length=1)
+
+
+class Settings(BaseModel):
+    """Everything a run needs from `configs/`, loaded once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    config_dir: Path
+    pipeline: PipelineConfig
+    channels: dict[str, ChannelConfig]
+    brand: BrandConfig
+
+    def channel(self, name: str) -> ChannelConfig:
+        return self.channels[name]
+
+    def select_channels(self, names: list[str] | None) -> list[str]:
+        """The channels to produce, in config order; unknown names are a ConfigError."""
+        wanted = names or self.pipeline.default_channels
+        unknown = [n for n in wanted if n not in self.channels]
+        if unknown:
+            known = ", ".join(self.channels)
+            raise ConfigError(f"unknown channel(s) {', '.join(unknown)}; known channels: {known}")
+        return [n for n in self.channels if n in wanted]
+
+
+def default_config_dir() -> Path:
+    return Path(os.environ.get("PRESSROOM_CONFIG_DIR") or PROJECT_ROOT / "configs")
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_model(path: Path, model: type[ModelT]) -> ModelT:
+    """Load and validate one YAML file; errors name the file and each failing field."""
+    data = _read_yaml(path)
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+
+
+def load_settings(brand: str = "default", config_dir: Path | None = None) -> Settings:
+    directory = config_dir or default_config_dir()
+    if not brand.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"brand name {brand!r} may hold only letters, digits, '-' and '_'")
+    brand_path = directory / "brands" / f"{brand}.yaml"
+    if not brand_path.exists():
+        available = sorted(p.stem for p in (directory / "brands").glob("*.yaml"))
+        raise ConfigError(f"{brand_path}: no such brand; available: {', '.join(available)}")
+    pipeline = load_model(directory / "pipeline.yaml", PipelineConfig)
+    channels = load_model(directory / "channels.yaml", ChannelsFile).channels
+    unknown = [c for c in pipeline.default_channels if c not in channels]
+    if unknown:
+        raise ConfigError(
+            f"{directory / 'pipeline.yaml'}: default_channels: unknown channel(s) {unknown}"
+        )
+    return Settings(
+        config_dir=directory,
+        pipeline=pipeline,
+        channels=channels,
+        brand=load_model(brand_path, BrandConfig),
+    )

@@ -1,0 +1,45 @@
+"""Compliance on the exact bytes of a staged bundle; the report is also a table artifact."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+
+from pressroom.compliance import check_bundle
+from pressroom.models import ComplianceReport, Source, StagedBundle
+from pressroom.publishing import read_bundle_content
+from pressroom.settings import BrandConfig, ChannelConfig
+
+
+@task(persist_result=True)
+def check_compliance(
+    staged: StagedBundle, source: Source, brand: BrandConfig, channels: dict[str, ChannelConfig]
+) -> ComplianceReport:
+    report = check_bundle(read_bundle_content(staged, source.text), brand, channels)
+    create_table_artifact(
+        key="compliance-report",
+        table=[
+            {
+                "severity": f.severity,
+                "rule": f.rule_id,
+                "where": f.location,
+                "what": f.message,
+                "evidence": f.evidence,
+            }
+            for f in report.findings
+        ]
+        or [
+            {
+                "severity": "-",
+                "rule": "-",
+                "where": "-",
+                "what": "every check passed",
+                "evidence": "",
+            }
+        ],
+        description=(
+            f"Compliance of content {report.content_sha256[:12]}: {len(report.blockers)} blocker(s), "
+            f"{len(report.warnings)} warning(s)"
+        ),
+    )
+    return report
