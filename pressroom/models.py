@@ -1,4 +1,4 @@
-"""The data that flows through Pressroom, as pydantic models (see DESIGN.md, "The data that flows")."""
+"""The data that flows through Pressroom, as pydantic models (DESIGN.md: "The data that flows")."""
 
 from __future__ import annotations
 
@@ -43,12 +43,15 @@ class Source(BaseModel):
     description: str | None = None
 
 
+ReadingLevel = Literal["general", "informed", "expert"]
+
+
 class AudienceProfile(BaseModel):
     """Who the content is for, derived from the source."""
 
     summary: str
     interests: list[str] = Field(default_factory=list)
-    reading_level: Literal["general", "informed", "expert"] = "general"
+    reading_level: ReadingLevel = "general"
     language: str
 
 

@@ -23,11 +23,11 @@ OFFLINE_WRITER_HELP = (
 
 def thumbnail_data_uri(png: bytes, width: int = THUMBNAIL_WIDTH) -> str:
     """A small JPEG of a card, inline, since the dialog shows images only by URL."""
-    with Image.open(io.BytesIO(png)) as image:
-        image = image.convert("RGB")
-        image.thumbnail((width, width * 2))
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=70)
+    with Image.open(io.BytesIO(png)) as card:
+        thumbnail = card.convert("RGB")
+    thumbnail.thumbnail((width, width * 2))
+    buffer = io.BytesIO()
+    thumbnail.save(buffer, format="JPEG", quality=70)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 

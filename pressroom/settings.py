@@ -40,7 +40,7 @@ class ChannelConfig(_Strict):
     )
     counting: Literal["codepoints", "twitter"] = Field(
         default="codepoints",
-        description="twitter: URLs count 23 and characters outside Latin/punctuation ranges count 2",
+        description="twitter: a URL counts 23, a character outside Latin and punctuation 2",
     )
     image: ImageSize
     disclosure: Literal["short", "long"] = "long"

@@ -38,8 +38,8 @@ def check_compliance(
             }
         ],
         description=(
-            f"Compliance of content {report.content_sha256[:12]}: {len(report.blockers)} blocker(s), "
-            f"{len(report.warnings)} warning(s)"
+            f"Compliance of content {report.content_sha256[:12]}: "
+            f"{len(report.blockers)} blocker(s), {len(report.warnings)} warning(s)"
         ),
     )
     return report

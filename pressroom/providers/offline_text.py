@@ -9,7 +9,7 @@ a line starting with a channel name and a colon, e.g. ``x: shorter``, applies to
 * shorter / plus court / raccourcir / concis          -> aims at 60 % of the current length
 * longer / plus long / développer / détailler          -> aims at 160 % (within the platform limit)
 * another angle / autre angle / different angle        -> builds on other sentences of the source
-* no hashtags / sans hashtags                          -> keeps only the brand's signature hashtags
+* no hashtags / sans hashtags                          -> no hashtag at all
 * no emoji / sans emoji                                -> no emoji
 * formal / formel / sérieux ; casual / décontracté     -> switches the tone
 * remove "…" / supprimer « … » / drop "…"              -> leaves out every sentence containing …
@@ -32,6 +32,7 @@ from pressroom.models import (
     ChannelStrategy,
     EditorialPlan,
     Generation,
+    ReadingLevel,
     Revision,
     Source,
 )
@@ -214,6 +215,12 @@ def rank_sentences(sentences: list[str], keywords: list[str]) -> list[str]:
     return [s for _, s in sorted(enumerate(sentences), key=score)]
 
 
+def _reading_level(words_per_sentence: float) -> ReadingLevel:
+    if words_per_sentence > 28:
+        return "expert"
+    return "informed" if words_per_sentence > 20 else "general"
+
+
 class OfflineWriter:
     """Deterministic extractive writer: the embedded default text provider."""
 
@@ -227,17 +234,10 @@ class OfflineWriter:
         template = _AUDIENCE.get(source.language, _AUDIENCE["en"])
         sentences = split_sentences(source.text) or [source.text]
         words_per_sentence = count_words(source.text) / len(sentences)
-        level = (
-            "expert"
-            if words_per_sentence > 28
-            else "informed"
-            if words_per_sentence > 20
-            else "general"
-        )
         return AudienceProfile(
             summary=template.format(topics=topics),
             interests=keywords,
-            reading_level=level,
+            reading_level=_reading_level(words_per_sentence),
             language=source.language,
         )
 
@@ -314,9 +314,7 @@ class OfflineWriter:
         tone = asked.tone or brand.tone
         emoji = cfg.emoji and tone == "friendly" and not asked.no_emoji
         candidates = self._candidate_sentences(ranked, asked)
-        hashtags = list(brand.signature_hashtags)
-        if not asked.no_hashtags:
-            hashtags += plan.hashtags
+        hashtags = [] if asked.no_hashtags else [*brand.signature_hashtags, *plan.hashtags]
         hashtags = hashtags[: cfg.max_hashtags]
         link = source.url if cfg.link_policy == "inline" else None
         disclosure = getattr(brand.disclosure_for(language), cfg.disclosure)

@@ -20,6 +20,7 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from trafilatura.settings import Document
 
 from pressroom.errors import ExtractionFailed
 from pressroom.models import FetchedPage, Source, sha256_hex
@@ -117,7 +118,7 @@ def _from_html(text: str, page: FetchedPage) -> Source:
     document = trafilatura.bare_extraction(
         tree, url=page.final_url, with_metadata=True, include_comments=False
     )
-    if document is None or not document.text:
+    if not isinstance(document, Document) or not document.text:
         raise ExtractionFailed(_too_few_words_message(page.final_url, 0))
     body = _paragraphs(document.text.splitlines())
     return _source(

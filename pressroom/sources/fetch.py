@@ -11,13 +11,19 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from ipaddress import ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from urllib.parse import urlsplit
 
 import httpx
-from ssrfguard import BlockedAddressError, BlockedURLError, Policy, SSRFGuardError
+from ssrfguard import (
+    BlockedAddressError,
+    BlockedURLError,
+    Policy,
+    ProxyUnsupportedError,
+    SSRFGuardError,
+)
 from ssrfguard.httpx import Client
 
 from pressroom.errors import ConfigError, FetchFailed, FetchRefused
@@ -65,7 +71,7 @@ def fetch_page(
     raise FetchRefused(f"refused to fetch {url}: more than {MAX_REDIRECTS} redirects")
 
 
-def fetch_policy(url: str, allow_hosts: Sequence[str] | None = None) -> Policy:
+def fetch_policy(url: str, allow_hosts: Iterable[str] | None = None) -> Policy:
     """The policy for one request to ``url``.
 
     Every allow-listed host's addresses are reachable (a name is resolved now, once); the URL's
@@ -82,7 +88,7 @@ def configured_allow_hosts() -> frozenset[str]:
     return normalise_hosts(os.environ.get(ALLOW_HOSTS_ENV, ""))
 
 
-def normalise_hosts(hosts: str | Sequence[str]) -> frozenset[str]:
+def normalise_hosts(hosts: str | Iterable[str]) -> frozenset[str]:
     """Lower-case names and canonical IP addresses, blanks dropped; a string is split on commas.
 
     Raises:
@@ -124,15 +130,15 @@ def _host_of(url: str) -> str | None:
     return _normalise_host(host) if host else None
 
 
-def _networks_of(host: str) -> list[str]:
+def _networks_of(host: str) -> set[IPv4Network | IPv6Network]:
     """One-address networks for an allow-listed host; a name that does not resolve has none."""
     if _is_ip_address(host):
-        return [str(ip_network(host))]
+        return {ip_network(host)}
     try:
         answers = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except OSError:
-        return []
-    return sorted({str(ip_network(sockaddr[0].split("%")[0])) for *_, sockaddr in answers})
+        return set()
+    return {ip_network(str(sockaddr[0]).split("%")[0]) for *_, sockaddr in answers}
 
 
 @contextmanager
@@ -161,7 +167,7 @@ def _guarded_response(
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as malformed:
         raise FetchRefused(f"refused to fetch {url}: malformed URL ({malformed})") from malformed
     except httpx.HTTPError as failed:
-        message = f"could not fetch {url}: {failed or type(failed).__name__}"
+        message = f"could not fetch {url}: {str(failed) or type(failed).__name__}"
         raise FetchFailed(message, transient=True) from failed
 
 
@@ -226,6 +232,12 @@ def _refusal_message(url: str, original_url: str, refused: SSRFGuardError) -> st
         return (
             f"refused to fetch {where}: {blocked.reason}; other ports are reachable only on "
             f"hosts listed in {ALLOW_HOSTS_ENV}"
+        )
+    if isinstance(blocked, ProxyUnsupportedError):
+        return (
+            f"refused to fetch {where}: a proxy is configured ({blocked.proxy}), and Pressroom "
+            "connects directly so that it can check every address; unset HTTP_PROXY, "
+            "HTTPS_PROXY and ALL_PROXY, or set NO_PROXY=*"
         )
     reason = blocked.reason if isinstance(blocked, BlockedURLError) else str(blocked)
     return f"refused to fetch {where}: {reason}"

@@ -46,6 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/missing": lambda: self._send(404, "text/html", b"<h1>Not found</h1>"),
             "/unavailable": lambda: self._send(503, "text/html", b"<h1>Down</h1>"),
             "/slow": self._send_slowly,
+            "/hang-up": self._hang_up,
         }
         if self.path.startswith("/loop/"):
             self._redirect(f"/loop/{int(self.path.rsplit('/', 1)[1]) + 1}")
@@ -82,6 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_slowly(self) -> None:
         self.slow_release.wait(timeout=10)
         self._send(200, "text/html", PAGE.encode())
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
 
     def _write(self, data: bytes) -> bool:
         """Write, tolerating a client that hung up (which is what a size cap does)."""
@@ -139,6 +143,8 @@ class FakeDns:
 
     def getaddrinfo(self, host: str, port: int | None) -> list[tuple]:  # type: ignore[type-arg]
         self.lookups.append(host)
+        if host not in self.answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         queue = self.answers[host]
         addresses = queue.pop(0) if len(queue) > 1 else queue[0]
         return [
@@ -255,6 +261,27 @@ def test_http_503_is_a_transient_failure(server: str) -> None:
 def test_read_timeout_is_a_transient_failure(server: str) -> None:
     with pytest.raises(FetchFailed, match="timed out while waiting for data") as failed:
         fetch_page(f"{server}/slow", allow_hosts=LOOPBACK, read_timeout=0.2)
+    assert failed.value.transient is True
+
+
+def test_server_hanging_up_is_a_transient_failure(server: str) -> None:
+    with pytest.raises(FetchFailed, match="disconnected without sending a response") as failed:
+        fetch_page(f"{server}/hang-up", allow_hosts=LOOPBACK)
+    assert failed.value.transient is True
+
+
+def test_unknown_host_name_is_a_permanent_failure(dns: FakeDns) -> None:
+    with pytest.raises(FetchFailed, match="host name nowhere.test does not resolve") as failed:
+        fetch_page("http://nowhere.test/", allow_hosts=[])
+    assert failed.value.transient is False
+
+
+def test_refused_connection_is_a_transient_failure() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    with pytest.raises(FetchFailed, match="could not connect") as failed:
+        fetch_page(f"http://127.0.0.1:{closed_port}/", allow_hosts=LOOPBACK)
     assert failed.value.transient is True
 
 

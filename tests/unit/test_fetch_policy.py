@@ -20,6 +20,8 @@ REFUSED_URLS = [
     "http://[::1]/",
     "http://[::ffff:127.0.0.1]/",
     "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://[fe80::1]/",
     "http://0.0.0.0/",
     "http://2130706433/",
     "file:///etc/passwd",
@@ -99,6 +101,12 @@ def test_refusal_message_says_why_and_what_to_do() -> None:
 def test_metadata_refusal_names_the_metadata_endpoint() -> None:
     with pytest.raises(FetchRefused, match="Cloud metadata"):
         fetch_page("http://169.254.169.254/latest/meta-data/", allow_hosts=[])
+
+
+def test_configured_proxy_is_refused_with_a_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    with pytest.raises(FetchRefused, match=r"a proxy is configured .* NO_PROXY=\*"):
+        fetch_page("https://example.com/", allow_hosts=[])
 
 
 @pytest.mark.parametrize("url", ["not a url", "http://", "http://[::1", "//example.com/"])
