@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="pressroom-bench-")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")  # every run is rejected on purpose
 os.environ["PRESSROOM_FETCH_ALLOW_HOSTS"] = "127.0.0.1"
 
 from pressroom.cli import serve_folder  # noqa: E402
 from pressroom.compliance import check_bundle  # noqa: E402
+from pressroom.errors import SourceError  # noqa: E402
 from pressroom.providers import image_provider, text_provider  # noqa: E402
 from pressroom.publishing import read_bundle_content, stage_bundle  # noqa: E402
 from pressroom.models import Revision  # noqa: E402
@@ -116,9 +117,13 @@ def main() -> None:
     pages = collect_pages(work / "pages")
     with serve_folder(work / "pages") as base_url:
         review_ready_without_prefect(f"{base_url}/{pages[0]}", work / "warmup")  # imports, models
-        baseline = {}
+        baseline, refused = {}, {}
         for page in pages:
-            baseline[page] = review_ready_without_prefect(f"{base_url}/{page}", work / "staging")
+            try:
+                baseline[page] = review_ready_without_prefect(f"{base_url}/{page}", work / "staging")
+            except SourceError as error:
+                refused[page] = str(error)
+        pages = [p for p in pages if p in baseline]
         with (
             prefect_test_harness(server_startup_timeout=120),
             temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
@@ -133,6 +138,8 @@ def main() -> None:
             f"{page:<42} {words:>6} {seconds:>11.3f} {flow_times[page]:>8.3f} "
             f"{flow_times[page] / seconds:>6.1f}"
         )
+    for page, reason in refused.items():
+        print(f"{page:<42} refused: {reason.split(': ', 1)[-1][:80]}")
     base_values = [s for s, _ in baseline.values()]
     flow_values = list(flow_times.values())
     print(

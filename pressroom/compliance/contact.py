@@ -37,4 +37,5 @@ def same_contact(a: str, b: str) -> bool:
     """Two spellings of one e-mail or phone number (case, spaces, dots and dashes ignored)."""
     if "@" in a or "@" in b:
         return a.lower() == b.lower()
-    return _digits(a).lstrip("0") == _digits(b).lstrip("0")
+    # "+33 (0)1 23 45 67 89": the "(0)" is the trunk prefix, not dialled after a country code.
+    return _digits(a.replace("(0)", "")).lstrip("0") == _digits(b.replace("(0)", "")).lstrip("0")

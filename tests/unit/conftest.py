@@ -80,6 +80,17 @@ def make_source(
 
 
 @pytest.fixture(scope="session")
+def new_source() -> Callable[..., Source]:
+    """new_source(text, title=..., language=..., url=...) -> a Source, for crafted texts."""
+    return make_source
+
+
+@pytest.fixture(scope="session")
+def fr_text() -> str:
+    return FR_TEXT
+
+
+@pytest.fixture(scope="session")
 def settings() -> Settings:
     return load_settings()
 

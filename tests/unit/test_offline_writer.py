@@ -1,0 +1,551 @@
+"""The offline writer: limits, disclosure, link policy, verbatim sentences, determinism, and the
+reviewer instructions it understands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pressroom.channels import post_length
+from pressroom.compliance.contact import find_contact_data
+from pressroom.errors import ConfigError
+from pressroom.models import ChannelPost, Source
+from pressroom.providers import (
+    _TEXT,
+    register_text_provider,
+    text_provider,
+)
+from pressroom.providers.offline_image import OfflineCards
+from pressroom.providers.offline_text import (
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+    OfflineWriter,
+    _usable_sentences,
+    parse_instructions,
+)
+from pressroom.settings import BrandConfig, Settings
+from pressroom.text import HASHTAG, URL, split_sentences
+
+WriteFn = Callable[..., list[ChannelPost]]
+SourceFactory = Callable[..., Source]
+
+CHANNELS = ["linkedin", "x", "instagram", "facebook", "tiktok"]
+LONG_CHANNELS = ["linkedin", "instagram", "facebook"]
+EMOJI = ("📰", "👉")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def by_channel(posts: list[ChannelPost]) -> dict[str, ChannelPost]:
+    return {p.channel: p for p in posts}
+
+
+def frame_blocks(brand: BrandConfig, language: str) -> tuple[str, ...]:
+    return (
+        brand.localized(brand.call_to_action, language),
+        brand.localized(brand.link_in_bio, language),
+        brand.disclosure_for(language).short,
+        brand.disclosure_for(language).long,
+    )
+
+
+def body_of(post: ChannelPost, brand: BrandConfig) -> str:
+    """The post minus its hook (first block), call to action, hashtags and disclosure."""
+    frame = frame_blocks(brand, post.language)
+    body = [
+        block
+        for block in post.text.split("\n\n")[1:]
+        if not any(part in block for part in frame)
+        and not all(word.startswith("#") for word in block.split())
+    ]
+    assert len(body) <= 1, post.text
+    return body[0] if body else ""
+
+
+def decompose(body: str, sentences: list[str]) -> list[str] | None:
+    """`body` as a sequence of whole `sentences` joined by single spaces, or None."""
+    if not body:
+        return []
+    for sentence in sentences:
+        if body == sentence:
+            return [sentence]
+        if body.startswith(sentence + " "):
+            rest = decompose(body[len(sentence) + 1 :], sentences)
+            if rest is not None:
+                return [sentence, *rest]
+    return None
+
+
+def body_sentences(post: ChannelPost, source: Source, brand: BrandConfig) -> list[str]:
+    body = body_of(post, brand)
+    sentences = decompose(body, split_sentences(source.text))
+    assert sentences is not None, f"{post.channel} body is not made of source sentences: {body!r}"
+    return sentences
+
+
+def hashtag_count(text: str) -> int:
+    return len(HASHTAG.findall(text))
+
+
+@pytest.fixture(scope="module")
+def round0(source: Source, write: WriteFn) -> dict[str, ChannelPost]:
+    return by_channel(write(source))
+
+
+# ---------------------------------------------------------------- every post, both languages
+
+
+def test_one_post_per_configured_channel_in_config_order(
+    source: Source, write: WriteFn, settings: Settings
+) -> None:
+    posts = write(source)
+    assert [p.channel for p in posts] == list(settings.channels) == CHANNELS
+    assert all(p.language == source.language for p in posts)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_post_fits_the_platform_limit(
+    round0: dict[str, ChannelPost], settings: Settings, channel: str
+) -> None:
+    cfg = settings.channel(channel)
+    post = round0[channel]
+    assert 0 < post_length(post.text, cfg) <= cfg.max_chars
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_post_carries_at_most_max_hashtags(
+    round0: dict[str, ChannelPost], settings: Settings, channel: str
+) -> None:
+    post = round0[channel]
+    assert hashtag_count(post.text) <= settings.channel(channel).max_hashtags
+    assert post.hashtags
+    assert all(tag in post.text for tag in post.hashtags)
+    assert settings.brand.signature_hashtags[0] in post.hashtags
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_post_carries_the_channel_disclosure_in_the_source_language(
+    source: Source, round0: dict[str, ChannelPost], settings: Settings, channel: str
+) -> None:
+    texts = settings.brand.disclosure_for(source.language)
+    expected = getattr(texts, settings.channel(channel).disclosure)
+    post = round0[channel]
+    assert post.disclosure == expected
+    assert post.text.endswith(expected)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_link_policy_is_respected(
+    source: Source, round0: dict[str, ChannelPost], settings: Settings, channel: str
+) -> None:
+    post = round0[channel]
+    policy = settings.channel(channel).link_policy
+    link_in_bio = settings.brand.localized(settings.brand.link_in_bio, source.language)
+    if policy == "inline":
+        assert source.url in post.text
+        assert post.link == source.url
+        assert link_in_bio not in post.text
+    elif policy == "bio":
+        assert link_in_bio in post.text
+        assert URL.search(post.text) is None
+        assert post.link is None
+    else:
+        assert policy == "none"
+        assert URL.search(post.text) is None
+        assert link_in_bio not in post.text
+        assert post.link is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_body_sentence_is_verbatim_from_the_source(
+    source: Source, round0: dict[str, ChannelPost], settings: Settings, channel: str
+) -> None:
+    sentences = body_sentences(round0[channel], source, settings.brand)
+    assert sentences, "the body is empty"
+    assert len(set(sentences)) == len(sentences)  # no sentence twice
+    order = split_sentences(source.text)
+    assert [order.index(s) for s in sentences] == sorted(order.index(s) for s in sentences)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_post_starts_with_the_title(
+    source: Source, round0: dict[str, ChannelPost], channel: str
+) -> None:
+    hook = round0[channel].text.split("\n\n")[0]
+    assert hook.removeprefix("📰 ") == source.title
+
+
+def test_writer_is_deterministic(source: Source, write: WriteFn) -> None:
+    first, second = write(source), write(source)
+    assert [p.model_dump(exclude={"generation"}) for p in first] == [
+        p.model_dump(exclude={"generation"}) for p in second
+    ]
+    assert [p.generation.parameters for p in first] == [p.generation.parameters for p in second]
+
+
+def test_generation_record_says_how_the_post_was_made(source: Source, write: WriteFn) -> None:
+    for post in write(source, round_=2):
+        generation = post.generation
+        assert generation.provider == "offline"
+        assert generation.template_id == TEMPLATE_ID
+        assert generation.template_version == TEMPLATE_VERSION
+        assert generation.parameters["channel"] == post.channel
+        assert generation.parameters["language"] == source.language
+        assert generation.parameters["revision_round"] == 2
+        assert generation.parameters["not_understood"] is None
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "foreign"),
+    [
+        ("fr", ["Lire l'article complet :", "Lien en bio.", "Contenu généré par IA"], "Read"),
+        ("en", ["Read the full story:", "Link in bio.", "AI-generated content"], "Lire"),
+    ],
+)
+def test_templated_parts_follow_the_source_language(
+    fr_source: Source,
+    en_source: Source,
+    write: WriteFn,
+    language: str,
+    expected: list[str],
+    foreign: str,
+) -> None:
+    posts = by_channel(write(fr_source if language == "fr" else en_source))
+    cta, bio, short_disclosure = expected
+    assert cta in posts["linkedin"].text
+    assert cta in posts["x"].text
+    assert cta in posts["facebook"].text
+    assert bio in posts["instagram"].text
+    assert short_disclosure in posts["x"].text
+    assert short_disclosure in posts["tiktok"].text
+    for post in posts.values():
+        assert foreign not in post.text
+
+
+def test_unsupported_language_falls_back_to_english_frame(
+    write: WriteFn, new_source: SourceFactory, fr_text: str
+) -> None:
+    source = new_source(fr_text, title="Luftqualität in Montreval", language="pt")
+    posts = by_channel(write(source))
+    assert "Read the full story:" in posts["linkedin"].text
+    assert "Link in bio." in posts["instagram"].text
+    assert posts["x"].disclosure == "AI-generated content"
+
+
+def test_audience_and_plan(source: Source, settings: Settings) -> None:
+    writer = OfflineWriter()
+    audience = writer.analyse_audience(source)
+    assert audience.language == source.language
+    assert audience.interests
+    assert audience.summary.startswith("Lecteurs" if source.language == "fr" else "Readers")
+    plan = writer.plan_posts(source, audience, settings.brand, settings.channels)
+    assert [c.channel for c in plan.channels] == CHANNELS
+    assert {c.channel: c.include_link for c in plan.channels} == {
+        "linkedin": True,
+        "x": True,
+        "instagram": False,
+        "facebook": True,
+        "tiktok": False,
+    }
+    assert all(message in split_sentences(source.text) for message in plan.key_messages)
+    assert all(tag.startswith("#") and " " not in tag for tag in plan.hashtags)
+    assert "#pressroom" not in {t.lower() for t in plan.hashtags}  # the signature comes apart
+
+
+# ---------------------------------------------------------------- revisions
+
+
+@pytest.mark.parametrize("comment", ["shorter", "Plus court, s'il vous plaît."])
+def test_shorter_gives_shorter_long_posts(
+    source: Source,
+    write: WriteFn,
+    round0: dict[str, ChannelPost],
+    settings: Settings,
+    comment: str,
+) -> None:
+    revised = by_channel(write(source, comment, round_=1))
+    for channel in LONG_CHANNELS:
+        assert len(revised[channel].text) < len(round0[channel].text), channel
+    for channel, post in revised.items():
+        assert len(post.text) <= len(round0[channel].text), channel
+        assert post_length(post.text, settings.channel(channel)) <= settings.channel(
+            channel
+        ).max_chars
+        assert post.generation.parameters["not_understood"] is None
+
+
+@pytest.mark.parametrize("comment", ["longer", "plus long", "Développer un peu."])
+def test_longer_is_not_shorter_and_stays_within_limits(
+    source: Source,
+    write: WriteFn,
+    round0: dict[str, ChannelPost],
+    settings: Settings,
+    comment: str,
+) -> None:
+    revised = by_channel(write(source, comment, round_=1))
+    for channel, post in revised.items():
+        cfg = settings.channel(channel)
+        assert len(post.text) >= len(round0[channel].text), channel
+        assert post_length(post.text, cfg) <= cfg.max_chars, channel
+    assert any(len(revised[c].text) > len(round0[c].text) for c in LONG_CHANNELS)
+
+
+@pytest.mark.parametrize("comment", ["another angle", "Essayez un autre angle."])
+def test_another_angle_changes_the_body(
+    source: Source,
+    write: WriteFn,
+    round0: dict[str, ChannelPost],
+    settings: Settings,
+    comment: str,
+) -> None:
+    usable = set(_usable_sentences(source))
+    revised = by_channel(write(source, comment, round_=1))
+    changed = 0
+    for channel, post in revised.items():
+        before = body_sentences(round0[channel], source, settings.brand)
+        after = body_sentences(post, source, settings.brand)
+        if set(before) != usable:  # some sentence was left out: there is another angle to take
+            assert after != before, channel
+            changed += 1
+    assert changed >= 2
+
+
+@pytest.mark.parametrize(
+    ("language", "comment", "phrase"),
+    [
+        ("fr", "supprimer « particules fines »", "particules fines"),
+        ("fr", "Merci de retirer « qualité de l’air ».", "qualité de l’air"),
+        ("en", 'remove "harbour authority"', "harbour authority"),
+        ("en", "Please drop “Harbour Authority”.", "harbour authority"),
+    ],
+)
+def test_remove_phrase_removes_every_sentence_containing_it(
+    fr_source: Source,
+    en_source: Source,
+    write: WriteFn,
+    settings: Settings,
+    language: str,
+    comment: str,
+    phrase: str,
+) -> None:
+    source = fr_source if language == "fr" else en_source
+    before = write(source)
+    assert any(
+        phrase in s.lower() for p in before for s in body_sentences(p, source, settings.brand)
+    )
+    for post in write(source, comment, round_=1):
+        sentences = body_sentences(post, source, settings.brand)
+        assert sentences, post.channel
+        assert not any(phrase in s.lower() for s in sentences), post.channel
+        assert post.generation.parameters["not_understood"] is None
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "supprimer « Les données sur la qualité de l’air seront publiées chaque semaine dans le "
+        "bulletin municipal. »",
+        'remove "Les données sur la qualité de l’air seront publiées chaque semaine dans le '
+        'bulletin municipal."',
+    ],
+)
+def test_remove_a_quoted_whole_sentence(
+    fr_source: Source, write: WriteFn, settings: Settings, comment: str
+) -> None:
+    sentence = (
+        "Les données sur la qualité de l’air seront publiées chaque semaine dans le bulletin "
+        "municipal."
+    )
+    assert any(sentence in p.text for p in write(fr_source))
+    for post in write(fr_source, comment, round_=1):
+        assert sentence not in post.text, post.channel
+        assert post.generation.parameters["not_understood"] is None, post.channel
+
+
+def test_drop_sentence_n_leaves_out_the_nth_body_sentence(
+    fr_source: Source, write: WriteFn, settings: Settings
+) -> None:
+    before = body_sentences(write(fr_source)[0], fr_source, settings.brand)
+    assert len(before) >= 3
+    for n in (1, 2):
+        after = body_sentences(
+            write(fr_source, f"linkedin: drop sentence {n}", round_=1)[0],
+            fr_source,
+            settings.brand,
+        )
+        assert before[n - 1] not in after, n
+
+
+def test_channel_scoped_instruction_changes_only_that_channel(
+    source: Source, write: WriteFn, round0: dict[str, ChannelPost], settings: Settings
+) -> None:
+    revised = by_channel(write(source, "x: no hashtags", round_=1))
+    assert hashtag_count(round0["x"].text) > 0
+    assert revised["x"].hashtags == []
+    assert hashtag_count(revised["x"].text) == 0  # documented: "no hashtag at all"
+    for channel in CHANNELS:
+        if channel != "x":
+            assert revised[channel].text == round0[channel].text, channel
+
+
+@pytest.mark.parametrize("comment", ["no emoji", "sans émojis"])
+def test_no_emoji_removes_the_emoji(
+    source: Source, write: WriteFn, round0: dict[str, ChannelPost], comment: str
+) -> None:
+    assert any(e in p.text for p in round0.values() for e in EMOJI)
+    for post in write(source, comment, round_=1):
+        assert not any(e in post.text for e in EMOJI), post.channel
+
+
+def test_formal_tone_drops_emoji(source: Source, write: WriteFn) -> None:
+    for post in write(source, "plus formel", round_=1):
+        assert post.generation.parameters["tone"] == "formal"
+        assert not any(e in post.text for e in EMOJI)
+
+
+def test_unknown_comments_are_reported_as_not_understood(
+    source: Source, write: WriteFn, round0: dict[str, ChannelPost]
+) -> None:
+    posts = write(source, "Make it punchier please\nshorter", round_=1)
+    for post in posts:
+        assert post.generation.parameters["not_understood"] == ["Make it punchier please"]
+    scoped = by_channel(write(source, "x: ajoutez une blague", round_=1))
+    assert scoped["x"].generation.parameters["not_understood"] == ["ajoutez une blague"]
+    assert scoped["linkedin"].generation.parameters["not_understood"] is None
+    assert scoped["linkedin"].text == round0["linkedin"].text
+
+
+def test_parse_instructions_scopes_lines_and_clauses() -> None:
+    channels = CHANNELS
+    comments = "x: shorter\nlinkedin: no hashtags. sans emoji\nformal"
+    x = parse_instructions(comments, "x", channels)
+    assert x.length_factor == pytest.approx(0.6)
+    assert not x.no_hashtags
+    assert not x.no_emoji
+    assert x.tone == "formal"
+    linkedin = parse_instructions(comments, "linkedin", channels)
+    assert linkedin.length_factor == 1.0
+    assert linkedin.no_hashtags
+    assert linkedin.no_emoji  # the whole line is scoped to linkedin
+    tiktok = parse_instructions(comments, "tiktok", channels)
+    assert (tiktok.length_factor, tiktok.no_hashtags, tiktok.tone) == (1.0, False, "formal")
+    note = parse_instructions("Note: plus court", "x", channels)  # "note" is not a channel
+    assert note.length_factor == pytest.approx(0.6)
+
+
+# ---------------------------------------------------------------- hostile sources
+
+CONTACT_SENTENCES = [
+    "Pour rejoindre le programme de capteurs de qualité de l’air, écrivez à "
+    "capteurs@montreval.fr avant le 30 avril.",
+    "Les habitants de Montreval qui veulent un capteur de particules fines peuvent appeler le "
+    "03 88 12 34 56 du lundi au vendredi.",
+    "Claire Vasseur répond aux questions sur la qualité de l’air au +33 6 12 34 56 78 ou à "
+    "claire.vasseur@mairie-montreval.fr.",
+]
+
+
+def test_no_post_copies_contact_data_from_the_source(
+    write: WriteFn, settings: Settings, new_source: SourceFactory, fr_text: str
+) -> None:
+    text = fr_text + "\n\n" + " ".join(CONTACT_SENTENCES)
+    source = new_source(text, title="Qualité de l’air : les capteurs de Montreval", language="fr")
+    assert len(find_contact_data(source.text)) == 4
+    for comment in ("", "longer", "autre angle"):
+        for post in write(source, comment):
+            assert find_contact_data(post.text) == [], (comment, post.channel)
+            assert body_of(post, settings.brand), (comment, post.channel)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        " ".join(["Montreval mesure la qualité de l’air quartier par quartier"] * 6),
+        "Montreval" * 40,
+        "空気の質を測るセンサー" * 20,
+        ("Capteurs 🌍 partout " * 20).strip(),
+    ],
+    ids=["words", "one-long-word", "cjk", "emoji"],
+)
+def test_very_long_title_still_fits_every_channel(
+    write: WriteFn, settings: Settings, new_source: SourceFactory, fr_text: str, title: str
+) -> None:
+    assert len(title) > 180
+    source = new_source(fr_text, title=title, language="fr")
+    for post in write(source):
+        cfg = settings.channel(post.channel)
+        assert post_length(post.text, cfg) <= cfg.max_chars, post.channel
+        assert post.disclosure in post.text
+        if cfg.link_policy == "inline":
+            assert source.url in post.text
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        " ".join(["Montreval mesure la qualité de l’air quartier par quartier"] * 6),
+        "空気の質を測るセンサー" * 20,
+    ],
+    ids=["words", "cjk"],
+)
+def test_very_long_title_is_shortened_not_dropped_on_x(
+    write: WriteFn, new_source: SourceFactory, fr_text: str, title: str
+) -> None:
+    source = new_source(fr_text, title=title, language="fr")
+    post = write(source, channels=["x"])[0]
+    hook = post.text.split("\n\n")[0]
+    assert hook.endswith("…")
+    kept = hook.removesuffix("…")
+    assert title.startswith(kept)
+    assert len(kept) >= 40  # the X post keeps a recognisable part of the title
+
+
+def test_hashtags_quoted_in_the_body_count_against_the_limit(
+    write: WriteFn, settings: Settings, new_source: SourceFactory, fr_text: str
+) -> None:
+    text = (
+        fr_text
+        + "\n\nSur les réseaux, les mots-clés #AirMontreval et #Capteurs ont accompagné plus de "
+        "3 000 messages sur la qualité de l’air à Montreval."
+    )
+    source = new_source(text, title="Qualité de l’air : Montreval et ses capteurs", language="fr")
+    for post in write(source, "longer"):
+        assert hashtag_count(post.text) <= settings.channel(post.channel).max_hashtags, (
+            post.channel,
+            HASHTAG.findall(post.text),
+        )
+
+
+# ---------------------------------------------------------------- provider registry
+
+
+def test_registry_resolves_the_offline_providers() -> None:
+    from pressroom.providers import image_provider
+
+    assert isinstance(text_provider("offline"), OfflineWriter)
+    assert isinstance(image_provider("offline"), OfflineCards)
+
+
+def test_registry_refuses_an_unknown_provider_by_name() -> None:
+    with pytest.raises(ConfigError) as caught:
+        text_provider("gpt-17")
+    message = str(caught.value)
+    assert "providers.text" in message
+    assert "'gpt-17'" in message
+    assert "offline" in message
+
+
+def test_registered_provider_is_resolved(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Custom(OfflineWriter):
+        name = "custom"
+
+    monkeypatch.setitem(_TEXT, "custom", Custom)
+    assert isinstance(text_provider("custom"), Custom)
+    monkeypatch.delitem(_TEXT, "custom")
+    register_text_provider("custom", Custom)
+    try:
+        assert text_provider("custom").name == "custom"
+    finally:
+        del _TEXT["custom"]
