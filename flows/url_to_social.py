@@ -81,7 +81,7 @@ def url_to_social(
                 max_rounds=pipeline.review.max_revision_rounds,
                 destination=f"the local folder `{destination}/`",
             ),
-            drafts={p.channel: p.text for p in posts},
+            channels=list(selected),
             timeout_seconds=pipeline.review.timeout_seconds,
             poll_interval_seconds=pipeline.review.poll_interval_seconds,
         )

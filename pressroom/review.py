@@ -73,20 +73,12 @@ def review_description(
         }
     )
     lines = [
-        f"# Review: {source.title}",
+        f"**{source.title}**",
         "",
         f"Source: {source.url} · language **{source.language}** · "
         f"revision round {round_} of {max_rounds} · content `{staged.content_sha256[:12]}`",
         "",
-        f"**Approve** publishes exactly the {len(posts)} posts below (content hash "
-        f"`{staged.content_sha256[:12]}`) to {destination}. **Reject** publishes nothing. "
-        "**Request changes** writes a new draft from your comments and asks again. "
-        "Editing a post's text in the form below counts as a change: the edited post is "
-        "checked again and comes back to you.",
-        "",
-        OFFLINE_WRITER_HELP if posts and posts[0].generation.provider == "offline" else "",
-        "",
-        "## Compliance",
+        "#### Compliance",
         "",
         compliance_table(report),
         "",
@@ -96,11 +88,23 @@ def review_description(
             "> The writer did not understand: " + "; ".join(f"“{c}”" for c in not_understood),
             "",
         ]
-    lines += ["## Posts", ""]
+    lines += [
+        "#### What your decision does",
+        "",
+        f"**Approve** publishes exactly the {len(posts)} posts below (content "
+        f"`{staged.content_sha256[:12]}`) to {destination}. **Reject** publishes nothing. "
+        "**Request changes** writes a new draft from your comments and asks again. "
+        "To rewrite a post yourself, pick it under *Rewrite Channel* and paste the full new text: "
+        "it is checked again and comes back to you for a last look.",
+        "",
+    ]
+    if posts and posts[0].generation.provider == "offline":
+        lines += [OFFLINE_WRITER_HELP, ""]
+    lines += ["#### Posts", ""]
     for post in posts:
         cfg = channels[post.channel]
         lines += [
-            f"### {cfg.label} · {post_length(post.text, cfg)}/{cfg.max_chars} characters",
+            f"**{cfg.label}** · {post_length(post.text, cfg)}/{cfg.max_chars} characters",
             "",
         ]
         card = cards.get(post.channel)

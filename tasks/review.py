@@ -26,33 +26,41 @@ from prefect.exceptions import FlowPauseTimeout, ObjectNotFound
 from prefect.flow_runs import pause_flow_run, resume_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.settings import PREFECT_UI_URL
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from pressroom.errors import ReviewError
 from pressroom.models import ReviewDecision
 
-EDIT_PREFIX = "edit_"
 SCHEMA_RACE_SECONDS = 15.0
+NO_REWRITE = "none"
 
 
 class ReviewInput(RunInput):
-    decision: Literal["approve", "reject", "request_changes"] = Field(
-        description="approve publishes exactly the content shown; reject publishes nothing; "
-        "request_changes sends your comments back to the writer"
-    )
-    reviewer: str = Field(
-        min_length=1,
-        max_length=120,
-        pattern=r"\S",
-        description="Your name: it is recorded with the decision",
-    )
-    comments: str = Field(default="", max_length=5000, description="What to change, and why")
+    # Short field descriptions on purpose: the dialog gives the description what the form leaves.
+    decision: Literal["approve", "reject", "request_changes"]
+    reviewer: str = Field(min_length=1, max_length=120, pattern=r"\S", description="Your name")
+    comments: str = Field(default="", max_length=5000)
 
 
-def review_form(description: str, drafts: dict[str, str]) -> type[ReviewInput]:
-    """The form for one gate: the fixed fields plus one prefilled text field per post."""
-    prefilled = {f"{EDIT_PREFIX}{channel}": text for channel, text in drafts.items()}
-    return ReviewInput.with_initial_data(description=description, **prefilled)
+def review_form(description: str, channels: list[str]) -> type[ReviewInput]:
+    """The form for one gate: the fixed fields plus an optional rewrite of one post.
+
+    One rewrite field rather than one per post: the Resume dialog squeezes the description to
+    nothing when the form is long, and the description is what the reviewer decides from.
+    """
+    form = create_model(
+        ReviewInput.__name__,
+        __base__=ReviewInput,
+        rewrite_channel=(
+            Literal[(NO_REWRITE, *channels)],  # type: ignore[valid-type]
+            Field(default=NO_REWRITE),
+        ),
+        rewrite_text=(
+            str,
+            Field(default="", max_length=10_000),
+        ),
+    )
+    return form.with_initial_data(description=description)
 
 
 def _ui_link(run_id: UUID) -> str | None:
@@ -65,7 +73,7 @@ def request_review(
     gate: str,
     round_: int,
     description: str,
-    drafts: dict[str, str],
+    channels: list[str],
     timeout_seconds: int,
     poll_interval_seconds: int,
 ) -> ReviewDecision:
@@ -79,7 +87,7 @@ def request_review(
         raise RuntimeError("request_review must be called inside a flow run")
     run = context.flow_run
     key = f"{gate}-round-{round_}"
-    form = review_form(description, drafts)
+    form = review_form(description, channels)
     link = _ui_link(run.id)
     get_run_logger().info(
         "Waiting for review of %r (gate %s, round %d).%s\n"
@@ -111,12 +119,14 @@ def request_review(
         decision=answer.decision,
         reviewer=answer.reviewer.strip(),
         comments=answer.comments,
-        edits={
-            channel: edited
-            for channel, original in drafts.items()
-            if (edited := getattr(answer, f"{EDIT_PREFIX}{channel}", original)) != original
-        },
+        edits=_rewrite(answer),
     )
+
+
+def _rewrite(answer: ReviewInput) -> dict[str, str]:
+    channel = getattr(answer, "rewrite_channel", NO_REWRITE)
+    text = getattr(answer, "rewrite_text", "").strip()
+    return {channel: text} if channel != NO_REWRITE and text else {}
 
 
 # ---------------------------------------------------------------- the reviewer's side (CLI)

@@ -44,7 +44,7 @@ def test_approve_publishes_a_bundle_whose_manifest_matches_its_files(
     run_id = run.wait_for_review()
 
     description = review_description_of(run_id)
-    assert "## Compliance" in description and "### LinkedIn" in description
+    assert "#### Compliance" in description and "**LinkedIn**" in description
 
     submit_review(run_id, _answer("approve", comments="Parfait"))
     result = run.finish()
@@ -117,7 +117,7 @@ def test_an_edit_in_the_form_is_checked_and_reviewed_again(sample_site: str, tmp
     run = BackgroundRun(url=f"{sample_site}/article-en.html", out_dir=str(out), channels=["x"])
     run_id = run.wait_for_review(round_=0)
     edited = "Our own words, checked again. Call 06 12 34 56 78!\n\n#Pressroom\n\nAI-generated content"
-    submit_review(run_id, {**_answer("approve"), "edit_x": edited})
+    submit_review(run_id, {**_answer("approve"), "rewrite_channel": "x", "rewrite_text": edited})
 
     run.wait_for_review(round_=1)
     description = review_description_of(run_id)
@@ -184,7 +184,7 @@ def test_cli_review_approve_resumes_a_paused_run(sample_site: str, tmp_path: Pat
     assert run_id in [p["run_id"] for p in json.loads(listed.output)]
 
     shown = runner.invoke(app, ["review", "show", run.name])
-    assert shown.exit_code == 0 and "### LinkedIn" in shown.output
+    assert shown.exit_code == 0 and "**LinkedIn**" in shown.output
 
     refused = runner.invoke(app, ["review", "approve", run_id, "--reviewer", " "])
     assert refused.exit_code == 1 and "refused" in refused.output

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from pressroom.models import CardImage, ChannelPost, Generation, Revision, Source, sha256_hex
+from pressroom.models import (
+    CardImage,
+    ChannelPost,
+    EditorialPlan,
+    Generation,
+    Revision,
+    Source,
+    sha256_hex,
+)
 from pressroom.providers.offline_text import OfflineWriter
 from pressroom.settings import Settings, load_settings
 
@@ -128,6 +136,7 @@ WriteFn = Callable[..., list[ChannelPost]]
 def write(settings: Settings) -> WriteFn:
     """write(source, comments="", round_=0, channels=None) -> posts, through the whole writer."""
     writer = OfflineWriter()
+    plans: dict[tuple[str, ...], EditorialPlan] = {}  # keyword extraction is the slow part
 
     def run(
         source: Source,
@@ -140,8 +149,11 @@ def write(settings: Settings) -> WriteFn:
             for name, cfg in settings.channels.items()
             if channels is None or name in channels
         }
-        audience = writer.analyse_audience(source)
-        plan = writer.plan_posts(source, audience, settings.brand, selected)
+        key = (source.model_dump_json(), *selected)
+        if key not in plans:
+            audience = writer.analyse_audience(source)
+            plans[key] = writer.plan_posts(source, audience, settings.brand, selected)
+        plan = plans[key].model_copy(deep=True)
         revision = Revision(round=round_, comments=comments)
         return writer.write_posts(source, plan, settings.brand, selected, revision)
 
@@ -158,7 +170,9 @@ def png_bytes(width: int = 8, height: int = 6, colour: str = "#12263a") -> bytes
 def fake_card() -> Callable[..., CardImage]:
     """fake_card(alt_text=..., colour=...) -> a tiny CardImage holding real PNG bytes."""
 
-    def make(alt_text: str = "A card: the article title on a navy background", colour: str = "#12263a") -> CardImage:
+    def make(
+        alt_text: str = "A card: the article title on a navy background", colour: str = "#12263a"
+    ) -> CardImage:
         return CardImage(
             png=png_bytes(colour=colour),
             width=8,

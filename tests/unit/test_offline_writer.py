@@ -270,9 +270,9 @@ def test_shorter_gives_shorter_long_posts(
         assert len(revised[channel].text) < len(round0[channel].text), channel
     for channel, post in revised.items():
         assert len(post.text) <= len(round0[channel].text), channel
-        assert post_length(post.text, settings.channel(channel)) <= settings.channel(
-            channel
-        ).max_chars
+        assert (
+            post_length(post.text, settings.channel(channel)) <= settings.channel(channel).max_chars
+        )
         assert post.generation.parameters["not_understood"] is None
 
 
