@@ -11,6 +11,7 @@ the sample articles shipped in assets/. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import resource
@@ -31,9 +32,9 @@ os.environ["PRESSROOM_FETCH_ALLOW_HOSTS"] = "127.0.0.1"
 from pressroom.cli import serve_folder  # noqa: E402
 from pressroom.compliance import check_bundle  # noqa: E402
 from pressroom.errors import SourceError  # noqa: E402
+from pressroom.models import Revision  # noqa: E402
 from pressroom.providers import image_provider, text_provider  # noqa: E402
 from pressroom.publishing import read_bundle_content, stage_bundle  # noqa: E402
-from pressroom.models import Revision  # noqa: E402
 from pressroom.settings import load_settings  # noqa: E402
 from pressroom.sources import extract_source, fetch_page  # noqa: E402
 
@@ -103,10 +104,8 @@ def review_ready_with_prefect(url: str, out_dir: Path) -> float:
 
 
 def _swallow(flow, **parameters):  # type: ignore[no-untyped-def]
-    try:
+    with contextlib.suppress(Exception):  # the benchmark rejects every run
         flow(**parameters)
-    except Exception:  # noqa: BLE001 - the benchmark rejects every run
-        pass
 
 
 def main() -> None:
@@ -120,7 +119,8 @@ def main() -> None:
         baseline, refused = {}, {}
         for page in pages:
             try:
-                baseline[page] = review_ready_without_prefect(f"{base_url}/{page}", work / "staging")
+                url = f"{base_url}/{page}"
+                baseline[page] = review_ready_without_prefect(url, work / "staging")
             except SourceError as error:
                 refused[page] = str(error)
         pages = [p for p in pages if p in baseline]
@@ -129,7 +129,8 @@ def main() -> None:
             temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
         ):
             flow_times = {
-                page: review_ready_with_prefect(f"{base_url}/{page}", work / "out") for page in pages
+                page: review_ready_with_prefect(f"{base_url}/{page}", work / "out")
+                for page in pages
             }
     print(f"{'page':<42} {'words':>6} {'baseline s':>11} {'flow s':>8} {'ratio':>6}")
     for page in pages:

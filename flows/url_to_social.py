@@ -110,7 +110,7 @@ def url_to_social(
             )
         revision = Revision(
             round=round_ + 1,
-            comments="\n".join(c for c in (revision.comments, decision.comments) if c),
+            comments=[*revision.comments, decision.comments],
             edits={**revision.edits, **decision.edits},
         )
     raise ReviewError(

@@ -104,14 +104,15 @@ class ChannelPost(BaseModel):
 
 
 class Revision(BaseModel):
-    """A reviewer's request for changes, as the writer receives it."""
+    """Reviewers' requests so far: each round's comments, oldest first, and their rewrites."""
 
     round: int = 0
-    comments: str = ""
+    comments: list[str] = Field(default_factory=list)
     edits: dict[str, str] = Field(default_factory=dict)
 
 
 Severity = Literal["blocker", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"blocker": 0, "warning": 1, "info": 2}
 
 
 class Finding(BaseModel):

@@ -8,7 +8,14 @@ import io
 from PIL import Image
 
 from pressroom.channels import post_length
-from pressroom.models import CardImage, ChannelPost, ComplianceReport, Source, StagedBundle
+from pressroom.models import (
+    SEVERITY_ORDER,
+    CardImage,
+    ChannelPost,
+    ComplianceReport,
+    Source,
+    StagedBundle,
+)
 from pressroom.settings import ChannelConfig
 
 THUMBNAIL_WIDTH = 240
@@ -47,7 +54,7 @@ def compliance_table(report: ComplianceReport) -> str:
     rows = [
         f"| {_ICONS[f.severity]} | {f.rule_id} | {_cell(f.location)} | {_cell(f.message)} | "
         f"{_cell(f.evidence)} |"
-        for f in report.findings
+        for f in sorted(report.findings, key=lambda f: SEVERITY_ORDER[f.severity])
     ]
     header = ["| Severity | Rule | Where | What | Evidence |", "|---|---|---|---|---|"]
     return "\n".join([verdict, "", *header, *rows])

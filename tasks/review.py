@@ -48,13 +48,11 @@ def review_form(description: str, channels: list[str]) -> type[ReviewInput]:
     One rewrite field rather than one per post: the Resume dialog squeezes the description to
     nothing when the form is long, and the description is what the reviewer decides from.
     """
+    choices: Any = Literal[(NO_REWRITE, *channels)]  # built per run: the channels of this run
     form = create_model(
         ReviewInput.__name__,
         __base__=ReviewInput,
-        rewrite_channel=(
-            Literal[(NO_REWRITE, *channels)],  # type: ignore[valid-type]
-            Field(default=NO_REWRITE),
-        ),
+        rewrite_channel=(choices, Field(default=NO_REWRITE)),
         rewrite_text=(
             str,
             Field(default="", max_length=10_000),

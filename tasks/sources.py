@@ -26,7 +26,6 @@ def _retry_only_transient(task, task_run, state) -> bool:  # type: ignore[no-unt
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
     retry_jitter_factor=0.5,
     retry_condition_fn=_retry_only_transient,
-    timeout_seconds=120,  # a whole-download deadline: read timeouts only bound each read
     persist_result=True,
 )
 def fetch_source(url: str, max_bytes: int) -> FetchedPage:

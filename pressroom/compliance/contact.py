@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.\-]?(?:\(0\)[\s.\-]?)?|00\d{1,3}[\s.\-]?|0|\(\d{2,4}\)\s?)"
+    # Not inside a longer run of digit groups ("12 000 000 000 euros", an ISBN).
+    r"(?<![\w+])(?<!\d[\s.\-])(?:\+\d{1,3}[\s.\-]?(?:\(\d{1,4}\)[\s.\-]?)?|00\d{1,3}[\s.\-]?|0|\(\d{2,4}\)\s?)"
     r"\d(?:[\s.\-]?\d){6,13}(?!\w)"
 )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pressroom.channels import post_length
 from pressroom.compliance.contact import find_contact_data, same_contact
-from pressroom.models import ComplianceReport, Finding
+from pressroom.models import SEVERITY_ORDER, ComplianceReport, Finding
 from pressroom.settings import BrandConfig, ChannelConfig
 from pressroom.text import HASHTAG, URL, count_words
 
@@ -180,8 +180,6 @@ POST_RULES: tuple[PostRule, ...] = (
     check_contact_data,
 )
 
-_SEVERITY_ORDER = {"blocker": 0, "warning": 1, "info": 2}
-
 
 def check_bundle(
     content: BundleContent, brand: BrandConfig, channels: dict[str, ChannelConfig]
@@ -213,5 +211,5 @@ def check_bundle(
             continue
         for rule in POST_RULES:
             findings.extend(rule(post, cfg, ctx))
-    findings.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     return ComplianceReport(content_sha256=content.content_sha256, findings=findings)

@@ -13,7 +13,11 @@ a line starting with a channel name and a colon, e.g. ``x: shorter``, applies to
 * no emoji / sans emoji                                -> no emoji
 * formal / formel / sérieux ; casual / décontracté     -> switches the tone
 * remove "…" / supprimer « … » / drop "…"              -> leaves out every sentence containing …
-* drop sentence N / supprimer la phrase N              -> leaves out the Nth body sentence
+* drop sentence N / supprimer la phrase N              -> leaves out the Nth sentence of the body
+                                                          the reviewer was shown
+
+Comments accumulate: each round's are applied to the draft the reviewer saw, so asking for
+"another angle" twice moves twice.
 
 Anything else is reported back as not understood (in the generation record and the review
 description) rather than silently ignored.
@@ -22,7 +26,8 @@ description) rather than silently ignored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from pressroom.channels import post_length
 from pressroom.compliance.contact import find_contact_data
@@ -38,6 +43,7 @@ from pressroom.models import (
 )
 from pressroom.settings import BrandConfig, ChannelConfig
 from pressroom.text import (
+    HASHTAG,
     URL,
     count_words,
     hashtag,
@@ -77,39 +83,48 @@ _EMOJI_CTA = "👉"
 
 @dataclass(frozen=True)
 class Instructions:
+    """What reviewers asked of one post so far, folded round after round."""
+
     length_factor: float = 1.0
-    other_angle: bool = False
+    angle_shift: int = 0
     no_hashtags: bool = False
     no_emoji: bool = False
     tone: str | None = None
     exclude_phrases: tuple[str, ...] = ()
-    drop_sentences: tuple[int, ...] = ()
-    not_understood: tuple[str, ...] = ()
+    excluded_sentences: tuple[str, ...] = ()
+    not_understood: tuple[str, ...] = ()  # of the latest comments only
 
 
-_RULES: list[tuple[re.Pattern[str], dict[str, object]]] = [
+Change = Callable[[Instructions], Instructions]
+_RULES: list[tuple[re.Pattern[str], Change]] = [
     (
         re.compile(r"\b(shorter|plus court|raccourci\w*|concis\w*|trop long)", re.I),
-        {"length_factor": 0.6},
+        lambda i: replace(i, length_factor=i.length_factor * 0.6),
     ),
     (
         re.compile(r"\b(longer|plus long|développe\w*|détaille\w*|trop court)", re.I),
-        {"length_factor": 1.6},
+        lambda i: replace(i, length_factor=i.length_factor * 1.6),
     ),
     (
         re.compile(r"\b(another|different|other|autre|nouvel)\s+(angle|approach|approche)", re.I),
-        {"other_angle": True},
+        lambda i: replace(i, angle_shift=i.angle_shift + 1),
     ),
-    (re.compile(r"\b(no|without|sans|pas de)\s+hashtags?\b", re.I), {"no_hashtags": True}),
+    (
+        re.compile(r"\b(no|without|sans|pas de)\s+hashtags?\b", re.I),
+        lambda i: replace(i, no_hashtags=True),
+    ),
     (
         re.compile(r"\b(no|without|sans|pas d[e'’]\s?)\s*(emoji|émoji|emoticon)s?\b", re.I),
-        {"no_emoji": True},
+        lambda i: replace(i, no_emoji=True),
     ),
     (
         re.compile(r"\b(formal|formel\w*|sérieux|professional|professionnel\w*)\b", re.I),
-        {"tone": "formal"},
+        lambda i: replace(i, tone="formal"),
     ),
-    (re.compile(r"\b(casual|décontract\w*|friendly|chaleureu\w*)\b", re.I), {"tone": "friendly"}),
+    (
+        re.compile(r"\b(casual|décontract\w*|friendly|chaleureu\w*)\b", re.I),
+        lambda i: replace(i, tone="friendly"),
+    ),
 ]
 _QUOTED = re.compile(r"[\"“«]\s*([^\"”»]{3,}?)\s*[\"”»]")
 _REMOVE_VERB = re.compile(r"\b(remove|drop|delete|supprime\w*|retire\w*|enl[eè]ve\w*|ôte\w*)", re.I)
@@ -119,21 +134,48 @@ _DROP_NTH = re.compile(
     re.I,
 )
 _CHANNEL_PREFIX = re.compile(r"^\s*([a-z]+)\s*:\s*(.*)$", re.I)
+_OPENING_QUOTES, _CLOSING_QUOTES = "«“", "»”"
 
 
 def _clauses(line: str) -> list[str]:
-    return [p.strip() for p in re.split(r"(?<=[.;!?])\s+", line) if p.strip()]
+    """Split after . ; ! ? followed by a space, but never inside quotation marks."""
+    clauses, current, depth, straight_open = [], "", 0, False
+    for index, char in enumerate(line):
+        current += char
+        if char in _OPENING_QUOTES:
+            depth += 1
+        elif char in _CLOSING_QUOTES:
+            depth = max(0, depth - 1)
+        elif char == '"':
+            straight_open = not straight_open
+        quoted = depth > 0 or straight_open
+        next_is_space = index + 1 < len(line) and line[index + 1].isspace()
+        if char in ".;!?" and next_is_space and not quoted:
+            clauses.append(current)
+            current = ""
+    clauses.append(current)
+    return [c.strip() for c in clauses if c.strip()]
 
 
-def parse_instructions(comments: str, channel: str, channels: list[str]) -> Instructions:
-    """What the reviewer asked of this channel's post (lines scoped to another channel skipped)."""
-    result = Instructions()
+def parse_instructions(
+    comments: str,
+    channel: str,
+    channels: list[str],
+    shown_body: list[str] | None = None,
+    base: Instructions | None = None,
+) -> Instructions:
+    """Fold one round of comments into `base`, for one channel's post.
+
+    `shown_body` is the body the reviewer was looking at: "drop sentence 2" means its second
+    sentence. Lines or clauses scoped to another channel (``x: shorter``) are skipped.
+    """
+    result = replace(base or Instructions(), not_understood=())
     for line in comments.splitlines():
         line_channel, line = _scope(line, channels)
         for clause in _clauses(line):
             clause_channel, clause = _scope(clause, channels)
             if (clause_channel or line_channel) in (None, channel):
-                result = _apply_clause(result, clause)
+                result = _apply_clause(result, clause, shown_body or [])
     return result
 
 
@@ -145,21 +187,20 @@ def _scope(text: str, channels: list[str]) -> tuple[str | None, str]:
     return None, text
 
 
-def _apply_clause(result: Instructions, clause: str) -> Instructions:
+def _apply_clause(result: Instructions, clause: str, shown_body: list[str]) -> Instructions:
     understood = False
     drop = _DROP_NTH.search(clause)
-    if drop:
-        result = replace(result, drop_sentences=(*result.drop_sentences, int(drop.group(1))))
+    if drop and 1 <= int(drop.group(1)) <= len(shown_body):
+        dropped = shown_body[int(drop.group(1)) - 1]
+        result = replace(result, excluded_sentences=(*result.excluded_sentences, dropped))
         understood = True
-    elif _REMOVE_VERB.search(clause) and _QUOTED.search(clause):
+    elif not drop and _REMOVE_VERB.search(clause) and _QUOTED.search(clause):
         phrases = tuple(m.group(1) for m in _QUOTED.finditer(clause))
         result = replace(result, exclude_phrases=(*result.exclude_phrases, *phrases))
         understood = True
     for pattern, change in _RULES:
         if pattern.search(clause):
-            if "length_factor" in change:
-                change = {"length_factor": result.length_factor * float(change["length_factor"])}  # type: ignore[arg-type]
-            result = replace(result, **change)  # type: ignore[arg-type]
+            result = change(result)
             understood = True
     if not understood:
         result = replace(result, not_understood=(*result.not_understood, clause))
@@ -171,14 +212,13 @@ def _apply_clause(result: Instructions, clause: str) -> Instructions:
 
 @dataclass
 class _Draft:
-    """The parts of one post; `render` joins them, `fit` removes parts until it fits."""
+    """The parts of one post; `render` joins them, `_fit` removes parts until it fits."""
 
     hook: str
     body: list[str]
     call_to_action: str
     hashtags: list[str]
     disclosure: str
-    extras: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         blocks = [self.hook, " ".join(self.body), self.call_to_action, " ".join(self.hashtags)]
@@ -221,6 +261,17 @@ def _reading_level(words_per_sentence: float) -> ReadingLevel:
     return "informed" if words_per_sentence > 20 else "general"
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every post of one source shares."""
+
+    source: Source
+    plan: EditorialPlan
+    brand: BrandConfig
+    ranked: list[str]
+    reading_order: dict[str, int]
+
+
 class OfflineWriter:
     """Deterministic extractive writer: the embedded default text provider."""
 
@@ -250,17 +301,13 @@ class OfflineWriter:
     ) -> EditorialPlan:
         keywords = salient_keywords(source.text, source.title, source.language)
         ranked = rank_sentences(_usable_sentences(source), keywords)
-        tags = [t for t in (hashtag(k) for k in keywords) if t]
-        unique_tags = list(
-            dict.fromkeys(
-                t for t in tags if t.lower() not in {s.lower() for s in brand.signature_hashtags}
-            )
-        )
+        signature = {s.lower() for s in brand.signature_hashtags}
+        tags = [t for t in (hashtag(k) for k in keywords) if t and t.lower() not in signature]
         return EditorialPlan(
             angle=ranked[0] if ranked else source.title,
             key_messages=ranked[:3],
             keywords=keywords,
-            hashtags=unique_tags,
+            hashtags=list(dict.fromkeys(tags)),
             channels=[
                 ChannelStrategy(
                     channel=name,
@@ -281,62 +328,40 @@ class OfflineWriter:
         revision: Revision,
     ) -> list[ChannelPost]:
         usable = _usable_sentences(source)
-        ranked = rank_sentences(usable, plan.keywords)
-        reading_order = {s: i for i, s in enumerate(usable)}
+        context = _Context(
+            source=source,
+            plan=plan,
+            brand=brand,
+            ranked=rank_sentences(usable, plan.keywords),
+            reading_order={s: i for i, s in enumerate(usable)},
+        )
         return [
-            self._write_one(
-                source,
-                plan,
-                brand,
-                name,
-                cfg,
-                ranked,
-                reading_order,
-                parse_instructions(revision.comments, name, list(channels)),
-                revision.round,
-            )
+            self._write_one(context, name, cfg, revision, list(channels))
             for name, cfg in channels.items()
         ]
 
     def _write_one(
         self,
-        source: Source,
-        plan: EditorialPlan,
-        brand: BrandConfig,
+        context: _Context,
         channel: str,
         cfg: ChannelConfig,
-        ranked: list[str],
-        reading_order: dict[str, int],
-        asked: Instructions,
-        round_: int,
+        revision: Revision,
+        channel_names: list[str],
     ) -> ChannelPost:
-        language = source.language
-        tone = asked.tone or brand.tone
-        emoji = cfg.emoji and tone == "friendly" and not asked.no_emoji
-        candidates = self._candidate_sentences(ranked, asked)
-        hashtags = [] if asked.no_hashtags else [*brand.signature_hashtags, *plan.hashtags]
-        hashtags = hashtags[: cfg.max_hashtags]
-        link = source.url if cfg.link_policy == "inline" else None
-        disclosure = getattr(brand.disclosure_for(language), cfg.disclosure)
-        draft = _Draft(
-            hook=f"{_EMOJI_HOOK} {source.title}" if emoji else source.title,
-            body=[],
-            call_to_action=self._call_to_action(brand, cfg, language, link, emoji),
-            hashtags=hashtags,
-            disclosure=disclosure,
-        )
-        target = min(cfg.max_chars, int(cfg.target_chars * asked.length_factor))
-        _fill_body(draft, candidates, target, cfg)
-        draft.body.sort(key=lambda s: reading_order.get(s, -1))
-        _fit(draft, cfg)
+        asked = Instructions()
+        for comments in revision.comments:  # each round refers to the draft it was shown
+            shown = _draft(context, cfg, asked).body
+            asked = parse_instructions(comments, channel, channel_names, shown, asked)
+        draft = _draft(context, cfg, asked)
         text = draft.render()
+        language = context.source.language
         return ChannelPost(
             channel=channel,
             language=language,
             text=text,
             hashtags=[h for h in draft.hashtags if h in text],
-            link=link,
-            disclosure=disclosure,
+            link=context.source.url if cfg.link_policy == "inline" else None,
+            disclosure=draft.disclosure,
             generation=Generation(
                 provider=self.name,
                 model=MODEL,
@@ -345,36 +370,68 @@ class OfflineWriter:
                 parameters={
                     "channel": channel,
                     "language": language,
-                    "tone": tone,
-                    "target_chars": target,
-                    "revision_round": round_,
+                    "tone": asked.tone or context.brand.tone,
+                    "target_chars": _target(cfg, asked),
+                    "revision_round": revision.round,
                     "not_understood": list(asked.not_understood) or None,
                 },
             ),
         )
 
-    @staticmethod
-    def _candidate_sentences(ranked: list[str], asked: Instructions) -> list[str]:
-        candidates = ranked[3:] + ranked[:3] if asked.other_angle and len(ranked) > 3 else ranked
-        lowered = [p.lower() for p in asked.exclude_phrases]
-        candidates = [s for s in candidates if not any(p in s.lower() for p in lowered)]
-        drop = {n - 1 for n in asked.drop_sentences}
-        return [s for i, s in enumerate(candidates) if i not in drop]
 
-    @staticmethod
-    def _call_to_action(
-        brand: BrandConfig, cfg: ChannelConfig, language: str, link: str | None, emoji: bool
-    ) -> str:
-        if cfg.link_policy == "bio":
-            return brand.localized(brand.link_in_bio, language)
-        if link is None:
-            return ""
-        prefix = f"{_EMOJI_CTA} " if emoji else ""
-        return f"{prefix}{brand.localized(brand.call_to_action, language)} {link}"
+def _target(cfg: ChannelConfig, asked: Instructions) -> int:
+    return min(cfg.max_chars, int(cfg.target_chars * asked.length_factor))
+
+
+def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> _Draft:
+    source, brand = context.source, context.brand
+    language = source.language
+    emoji = cfg.emoji and (asked.tone or brand.tone) == "friendly" and not asked.no_emoji
+    hashtags = [] if asked.no_hashtags else [*brand.signature_hashtags, *context.plan.hashtags]
+    title = normalize_space(source.title)
+    draft = _Draft(
+        hook=f"{_EMOJI_HOOK} {title}" if emoji else title,
+        body=[],
+        call_to_action=_call_to_action(brand, cfg, language, source.url, emoji),
+        hashtags=hashtags[: cfg.max_hashtags],
+        disclosure=getattr(brand.disclosure_for(language), cfg.disclosure),
+    )
+    _fill_body(draft, _candidate_sentences(context.ranked, asked), _target(cfg, asked), cfg)
+    draft.body.sort(key=lambda s: context.reading_order.get(s, -1))
+    _fit(draft, cfg)
+    return draft
+
+
+def _candidate_sentences(ranked: list[str], asked: Instructions) -> list[str]:
+    """Ranked sentences, rotated by three per "another angle", minus what reviewers removed."""
+    shift = 3 * asked.angle_shift % len(ranked) if ranked else 0
+    phrases = [p.lower() for p in asked.exclude_phrases]
+    return [
+        s
+        for s in ranked[shift:] + ranked[:shift]
+        if not any(p in s.lower() for p in phrases)
+        and not any(_same_sentence(s, shown) for shown in asked.excluded_sentences)
+    ]
+
+
+def _same_sentence(sentence: str, shown: str) -> bool:
+    """`shown` may be a sentence cut short with an ellipsis to fit."""
+    return sentence == shown or (shown.endswith("…") and sentence.startswith(shown[:-1]))
+
+
+def _call_to_action(
+    brand: BrandConfig, cfg: ChannelConfig, language: str, url: str, emoji: bool
+) -> str:
+    if cfg.link_policy == "bio":
+        return brand.localized(brand.link_in_bio, language)
+    if cfg.link_policy == "none":
+        return ""
+    prefix = f"{_EMOJI_CTA} " if emoji else ""
+    return f"{prefix}{brand.localized(brand.call_to_action, language)} {url}"
 
 
 def _fill_body(draft: _Draft, candidates: list[str], target: int, cfg: ChannelConfig) -> None:
-    """Add sentences in rank order, presented in reading order, while the post stays in target."""
+    """Add sentences in rank order while the post stays within target."""
     for sentence in candidates:
         draft.body.append(sentence)
         if post_length(draft.render(), cfg) > target:
@@ -386,12 +443,22 @@ def _fill_body(draft: _Draft, candidates: list[str], target: int, cfg: ChannelCo
 
 
 def _fit(draft: _Draft, cfg: ChannelConfig) -> None:
-    """Enforce the hard limit: drop body sentences, then hashtags, then shorten the hook."""
-    while post_length(draft.render(), cfg) > cfg.max_chars and draft.body:
-        draft.body.pop()
-    while post_length(draft.render(), cfg) > cfg.max_chars and draft.hashtags:
+    """Enforce the hard limits: hashtags (also those quoted in the body), then length."""
+
+    def excess_hashtags() -> int:
+        return len(HASHTAG.findall(draft.render())) - cfg.max_hashtags
+
+    def excess_length() -> int:
+        return post_length(draft.render(), cfg) - cfg.max_chars
+
+    while excess_hashtags() > 0 and draft.hashtags:
         draft.hashtags.pop()
-    overflow = post_length(draft.render(), cfg) - cfg.max_chars
-    if overflow > 0:
-        draft.hook = truncate_words(draft.hook, max(1, len(draft.hook) - overflow))
-    draft.hook = normalize_space(draft.hook)
+    while excess_hashtags() > 0 and (tagged := [s for s in draft.body if HASHTAG.search(s)]):
+        draft.body.remove(tagged[-1])
+    while excess_length() > 0 and draft.body:
+        draft.body.pop()
+    while excess_length() > 0 and draft.hashtags:
+        draft.hashtags.pop()
+    while (excess := excess_length()) > 0 and len(draft.hook) > 1:
+        # X weighs some characters 2: shrink by at least half the excess, one char at the least
+        draft.hook = truncate_words(draft.hook, max(1, len(draft.hook) - max(1, excess // 2)))

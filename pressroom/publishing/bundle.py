@@ -224,21 +224,22 @@ def publish_local(
     """
     digest = verify_publishable(staged, report, approval)
     assert approval is not None  # verify_publishable refuses a missing approval
-    existing = published_bundle(out_dir, digest)
-    if existing is None:
-        final = out_dir / f"{approval.decided_at:%Y-%m-%d}-{staged.slug}-{digest[:12]}"
+    folder = published_bundle(out_dir, digest)
+    if folder is None:
+        folder = out_dir / f"{approval.decided_at:%Y-%m-%d}-{staged.slug}-{digest[:12]}"
         payload = _content_files(Path(staged.path))
         payload["compliance.json"] = report.model_dump_json(indent=2).encode()
         payload["approval.json"] = approval.model_dump_json(indent=2).encode()
         payload["manifest.json"] = _manifest(staged, report, approval, payload).encode()
-        _write_atomically(final, payload)
-        existing = final
+        _write_atomically(folder, payload)
+    # The receipt names the approval the published folder holds (the first one, on a repeat).
+    recorded = Approval.model_validate_json((folder / "approval.json").read_bytes())
     return PublishReceipt(
         target="local",
-        uri=existing.resolve().as_uri(),
+        uri=folder.resolve().as_uri(),
         content_sha256=digest,
-        approval_reviewer=approval.reviewer,
-        approval_decided_at=approval.decided_at,
+        approval_reviewer=recorded.reviewer,
+        approval_decided_at=recorded.decided_at,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
@@ -50,11 +51,13 @@ def fetch_page(
     max_bytes: int = 5_000_000,
     connect_timeout: float = 5,
     read_timeout: float = 15,
+    total_timeout: float = 60,
 ) -> FetchedPage:
     """Fetch an http(s) page, following at most five redirects, each one checked.
 
     ``allow_hosts=None`` reads ``PRESSROOM_FETCH_ALLOW_HOSTS``; an empty list allows nothing
-    private. ``read_timeout`` bounds each read, not the whole download.
+    private. ``read_timeout`` bounds each read; ``total_timeout`` the whole download, so a
+    server that drips one byte at a time cannot hold a fetch for long.
 
     Raises:
         FetchRefused: the URL, an address, a redirect, the size or the content type is refused.
@@ -62,11 +65,12 @@ def fetch_page(
     """
     hosts = configured_allow_hosts() if allow_hosts is None else normalise_hosts(allow_hosts)
     timeout = httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout)
+    deadline = time.monotonic() + total_timeout
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         with _guarded_response(current, url, hosts, timeout) as response:
             if response.next_request is None:
-                return _page_from(response, url, max_bytes)
+                return _page_from(response, url, max_bytes, deadline)
             current = str(response.next_request.url)
     raise FetchRefused(f"refused to fetch {url}: more than {MAX_REDIRECTS} redirects")
 
@@ -171,7 +175,9 @@ def _guarded_response(
         raise FetchFailed(message, transient=True) from failed
 
 
-def _page_from(response: httpx.Response, original_url: str, max_bytes: int) -> FetchedPage:
+def _page_from(
+    response: httpx.Response, original_url: str, max_bytes: int, deadline: float
+) -> FetchedPage:
     url = str(response.url)
     if not response.is_success:
         status = response.status_code
@@ -187,7 +193,7 @@ def _page_from(response: httpx.Response, original_url: str, max_bytes: int) -> F
         final_url=url,
         status=response.status_code,
         content_type=content_type,
-        body=_read_capped(response, max_bytes),
+        body=_read_capped(response, max_bytes, deadline),
     )
 
 
@@ -206,13 +212,18 @@ def _check_declared_length(url: str, content_length: str | None, max_bytes: int)
         raise FetchRefused(_too_large_message(url, max_bytes, f"it declares {content_length}"))
 
 
-def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    """Read the (decoded) body, stopping as soon as it grows past ``max_bytes``."""
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    """Read the (decoded) body, stopping past ``max_bytes`` or past the deadline."""
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > max_bytes:
             raise FetchRefused(_too_large_message(str(response.url), max_bytes, "it is larger"))
+        if time.monotonic() > deadline:
+            raise FetchFailed(
+                f"could not fetch {response.url}: the download did not finish in time",
+                transient=True,
+            )
     return bytes(body)
 
 

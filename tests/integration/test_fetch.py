@@ -46,6 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/missing": lambda: self._send(404, "text/html", b"<h1>Not found</h1>"),
             "/unavailable": lambda: self._send(503, "text/html", b"<h1>Down</h1>"),
             "/slow": self._send_slowly,
+            "/drip": self._drip,
             "/hang-up": self._hang_up,
         }
         if self.path.startswith("/loop/"):
@@ -83,6 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_slowly(self) -> None:
         self.slow_release.wait(timeout=10)
         self._send(200, "text/html", PAGE.encode())
+
+    def _drip(self) -> None:
+        """One small chunk every 50 ms, each well within any read timeout; 4 s at most."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for _ in range(80):
+            if self.slow_release.wait(timeout=0.05) or not self._write(b"1\r\nz\r\n"):
+                return
+        self._write(b"0\r\n\r\n")
 
     def _hang_up(self) -> None:
         self.close_connection = True
@@ -262,6 +275,12 @@ def test_read_timeout_is_a_transient_failure(server: str) -> None:
     with pytest.raises(FetchFailed, match="timed out while waiting for data") as failed:
         fetch_page(f"{server}/slow", allow_hosts=LOOPBACK, read_timeout=0.2)
     assert failed.value.transient is True
+
+
+def test_a_dripping_server_is_cut_off_at_the_total_deadline(server: str) -> None:
+    with pytest.raises(FetchFailed, match="did not finish in time") as failure:
+        fetch_page(f"{server}/drip", allow_hosts=LOOPBACK, read_timeout=1, total_timeout=0.5)
+    assert failure.value.transient
 
 
 def test_server_hanging_up_is_a_transient_failure(server: str) -> None:

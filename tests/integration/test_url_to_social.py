@@ -112,17 +112,22 @@ def test_request_changes_redrafts_then_approval_publishes_the_new_draft(
     assert result.content_sha256.startswith(bundle.name.rsplit("-", 1)[1])
 
 
-def test_an_edit_in_the_form_is_checked_and_reviewed_again(sample_site: str, tmp_path: Path) -> None:
+def test_a_rewrite_in_the_form_is_checked_and_reviewed_again(
+    sample_site: str, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     run = BackgroundRun(url=f"{sample_site}/article-en.html", out_dir=str(out), channels=["x"])
     run_id = run.wait_for_review(round_=0)
-    edited = "Our own words, checked again. Call 06 12 34 56 78!\n\n#Pressroom\n\nAI-generated content"
+    edited = (
+        "Our own words, checked again. Call 06 12 34 56 78!\n\n#Pressroom\n\nAI-generated content"
+    )
     submit_review(run_id, {**_answer("approve"), "rewrite_channel": "x", "rewrite_text": edited})
 
     run.wait_for_review(round_=1)
     description = review_description_of(run_id)
     assert "Our own words" in description
-    assert "G3" in description and "blocker" in description  # an invented phone number
+    assert "| G3 |" in description  # an invented phone number: a blocker
+    assert "| D1 |" not in description  # the label was kept
 
     submit_review(run_id, _answer("approve"))
     with pytest.raises(PublishRefused, match="G3"):

@@ -154,7 +154,7 @@ def write(settings: Settings) -> WriteFn:
             audience = writer.analyse_audience(source)
             plans[key] = writer.plan_posts(source, audience, settings.brand, selected)
         plan = plans[key].model_copy(deep=True)
-        revision = Revision(round=round_, comments=comments)
+        revision = Revision(round=round_, comments=[comments] if comments else [])
         return writer.write_posts(source, plan, settings.brand, selected, revision)
 
     return run
