@@ -29,14 +29,15 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="pressroom-bench-")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")  # every run is rejected on purpose
 os.environ["PRESSROOM_FETCH_ALLOW_HOSTS"] = "127.0.0.1"
 
-from pressroom.cli import serve_folder  # noqa: E402
-from pressroom.compliance import check_bundle  # noqa: E402
-from pressroom.errors import SourceError  # noqa: E402
-from pressroom.models import Revision  # noqa: E402
-from pressroom.providers import image_provider, text_provider  # noqa: E402
-from pressroom.publishing import read_bundle_content, stage_bundle  # noqa: E402
-from pressroom.settings import load_settings  # noqa: E402
-from pressroom.sources import extract_source, fetch_page  # noqa: E402
+from pressroom.cli import serve_folder
+from pressroom.compliance import check_bundle
+from pressroom.errors import SourceError
+from pressroom.media.channel_cards import channel_cards
+from pressroom.models import Revision
+from pressroom.providers import image_provider, text_provider
+from pressroom.publishing import read_bundle_content, stage_bundle
+from pressroom.settings import load_settings
+from pressroom.sources import extract_source, fetch_page
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "pages"
 
@@ -56,19 +57,7 @@ def review_ready_without_prefect(url: str, staging: Path) -> tuple[float, int]:
     writer = text_provider("offline")
     plan = writer.plan_posts(source, writer.analyse_audience(source), settings.brand, channels)
     posts = writer.write_posts(source, plan, settings.brand, channels, Revision())
-    cards_provider = image_provider("offline")
-    cards = {
-        name: cards_provider.card(
-            title=source.title,
-            subtitle=source.site_name,
-            brand=settings.brand,
-            width=cfg.image.width,
-            height=cfg.image.height,
-            language=source.language,
-            disclosure=settings.brand.disclosure_for(source.language).short,
-        )
-        for name, cfg in channels.items()
-    }
+    cards = channel_cards(image_provider("offline"), source, settings.brand, channels)
     labels = {name: cfg.label for name, cfg in channels.items()}
     staged = stage_bundle(staging, source, posts, cards, labels)
     check_bundle(read_bundle_content(staged, source.text), settings.brand, channels)

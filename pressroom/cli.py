@@ -8,6 +8,7 @@ import contextlib
 import functools
 import http.server
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -48,6 +49,28 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _NoTracebackForKnownErrors(logging.Filter):
+    """Prefect logs a run's exception with its traceback; ours say all there is to say."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PressroomError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_known_errors() -> None:
+    from prefect.logging.configuration import ensure_logging_setup
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    ensure_logging_setup()
+    for handler in [*logging.getLogger().handlers, *logging.getLogger("prefect").handlers]:
+        if isinstance(handler, PrefectConsoleHandler) and not any(
+            isinstance(f, _NoTracebackForKnownErrors) for f in handler.filters
+        ):
+            handler.addFilter(_NoTracebackForKnownErrors())
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[str]:
     """Use the configured Prefect API, or the local server's; never a throw-away one.
@@ -57,6 +80,7 @@ def prefect_api() -> Iterator[str]:
     """
     from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
+    _quiet_known_errors()
     configured = get_current_settings().api.url
     api_url = configured or DEFAULT_API_URL
     if not api_healthy(api_url):
