@@ -1,0 +1,70 @@
+"""Inside a deployment the review gate suspends the run (freeing its worker) instead of pausing
+it; once resumed the run re-runs from the top and its persisted task results are reused.
+
+The deployment run is executed in-process with Prefect's own engine (`run_flow`), as a worker's
+process would execute it, against the session's real Prefect backend.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tasks.review import list_pending_reviews, submit_review
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.usefixtures("prefect_backend", "allow_loopback", "config_dir"),
+]
+
+
+def _task_run_states(client, flow_run_id) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    runs = client.read_task_runs(
+        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+    )
+    states: dict[str, list[str]] = {}
+    for run in runs:
+        states.setdefault(run.task_key.rsplit(".", 1)[-1].split("-")[0], []).append(run.state_name)
+    return states
+
+
+def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
+    sample_site: str, tmp_path: Path
+) -> None:
+    from prefect import get_client
+    from prefect.exceptions import Pause
+    from prefect.flow_engine import run_flow
+
+    from flows.url_to_social import url_to_social
+
+    out = tmp_path / "out"
+    parameters = {"url": f"{sample_site}/article-en.html", "out_dir": str(out)}
+    deployment_id = url_to_social.to_deployment(name="suspend-test").apply()
+    with get_client(sync_client=True) as client:
+        flow_run = client.create_flow_run_from_deployment(
+            deployment_id, parameters=parameters, name=f"suspend-{uuid.uuid4().hex[:8]}"
+        )
+
+    with pytest.raises(Pause):  # how the engine tells a worker's process to exit
+        run_flow(url_to_social, flow_run=flow_run, parameters=parameters)
+    with get_client(sync_client=True) as client:
+        suspended = client.read_flow_run(flow_run.id).state
+    assert suspended is not None and suspended.name == "Suspended"
+    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert str(flow_run.id) in [p.run_id for p in list_pending_reviews()]
+
+    submit_review(str(flow_run.id), {"decision": "approve", "reviewer": "Nora Keller"})
+    with get_client(sync_client=True) as client:
+        resumed_run = client.read_flow_run(flow_run.id)
+        result = run_flow(url_to_social, flow_run=resumed_run, parameters=parameters)
+        states = _task_run_states(client, flow_run.id)
+
+    assert result.status == "published" and result.reviewer == "Nora Keller"
+    assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == 1
+    # The paid or slow steps ran once; the second pass took their persisted results.
+    for step in ("fetch_source", "write_posts", "render_cards"):
+        assert sorted(states[step]) == ["Cached", "Completed"], (step, states[step])
