@@ -17,6 +17,7 @@ from pressroom.models import (
     StagedBundle,
 )
 from pressroom.settings import ChannelConfig
+from pressroom.text import code_block
 
 THUMBNAIL_WIDTH = 240
 _ICONS = {"blocker": "⛔ blocker", "warning": "⚠️ warning", "info": "ℹ️ info"}  # noqa: RUF001
@@ -117,6 +118,6 @@ def review_description(
         card = cards.get(post.channel)
         if card is not None:
             lines += [f"![{_cell(card.alt_text)}]({thumbnail_data_uri(card.png)})", ""]
-        lines += ["```text", post.text, "```", ""]
+        lines += [code_block(post.text), ""]
     lines += [f"Staged at `{staged.path}`."]
     return "\n".join(lines)

@@ -73,3 +73,10 @@ def truncate_words(text: str, limit: int, ellipsis: str = "…") -> str:
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:–-") + ellipsis
+
+
+def code_block(text: str) -> str:
+    """A fenced markdown block showing `text` verbatim, whatever backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"

@@ -15,6 +15,7 @@ from pressroom.models import (
 )
 from pressroom.providers import text_provider
 from pressroom.settings import BrandConfig, ChannelConfig
+from pressroom.text import code_block
 
 
 @task(persist_result=True)
@@ -47,7 +48,7 @@ def write_posts(
     posts = [_apply_edit(post, revision) for post in posts]
     create_markdown_artifact(
         key="social-drafts",
-        markdown="\n\n".join(f"### {p.channel}\n\n```text\n{p.text}\n```" for p in posts),
+        markdown="\n\n".join(f"### {p.channel}\n\n{code_block(p.text)}" for p in posts),
         description=f"Drafts, revision round {revision.round}",
     )
     return posts

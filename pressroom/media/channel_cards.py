@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from pressroom.models import CardImage, Source
 from pressroom.providers.base import ImageProvider
 from pressroom.settings import BrandConfig, ChannelConfig
@@ -11,8 +13,10 @@ def channel_cards(
     images: ImageProvider, source: Source, brand: BrandConfig, channels: dict[str, ChannelConfig]
 ) -> dict[str, CardImage]:
     disclosure = brand.disclosure_for(source.language).short
-    return {
-        name: images.card(
+    cards = {}
+    for name, cfg in channels.items():
+        started = time.perf_counter()
+        card = images.card(
             title=source.title,
             subtitle=source.site_name,
             brand=brand,
@@ -21,5 +25,7 @@ def channel_cards(
             language=source.language,
             disclosure=disclosure,
         )
-        for name, cfg in channels.items()
-    }
+        elapsed = round(time.perf_counter() - started, 6)
+        generation = card.generation.model_copy(update={"seconds": elapsed})
+        cards[name] = card.model_copy(update={"generation": generation})
+    return cards

@@ -26,6 +26,7 @@ description) rather than silently ignored.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -348,6 +349,7 @@ class OfflineWriter:
         revision: Revision,
         channel_names: list[str],
     ) -> ChannelPost:
+        started = time.perf_counter()
         asked = Instructions()
         for comments in revision.comments:  # each round refers to the draft it was shown
             shown = _draft(context, cfg, asked).body
@@ -375,6 +377,7 @@ class OfflineWriter:
                     "revision_round": revision.round,
                     "not_understood": list(asked.not_understood) or None,
                 },
+                seconds=round(time.perf_counter() - started, 6),
             ),
         )
 

@@ -31,6 +31,7 @@ from pressroom.models import (
     sha256_hex,
     utc_now,
 )
+from pressroom.text import code_block
 
 METADATA_FILES = frozenset({"manifest.json", "compliance.json", "approval.json"})
 _MEDIA_TYPES = {".json": "application/json", ".md": "text/markdown", ".png": "image/png"}
@@ -65,14 +66,7 @@ def render_digest(source: Source, posts: list[ChannelPost], labels: dict[str, st
     """posts.md: every post exactly as it will be published, for humans."""
     lines = [f"# {source.title}", "", f"Source: {source.url}", ""]
     for post in posts:
-        lines += [
-            f"## {labels.get(post.channel, post.channel)}",
-            "",
-            "```text",
-            post.text,
-            "```",
-            "",
-        ]
+        lines += [f"## {labels.get(post.channel, post.channel)}", "", code_block(post.text), ""]
     return "\n".join(lines)
 
 

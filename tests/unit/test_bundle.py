@@ -508,3 +508,13 @@ def test_folder_without_manifest_is_not_taken_for_a_published_bundle(
     folder = uri_path(receipt.uri)
     assert (folder / "manifest.json").is_file()
     assert hash_bundle(folder) == staged.content_sha256
+
+
+def test_a_post_holding_backticks_shows_verbatim_in_the_digest() -> None:
+    from pressroom.text import code_block
+
+    text = "Use ```code``` and `x`"
+    block = code_block(text)
+    fence = block.splitlines()[0].removesuffix("text")
+    assert len(fence) == 4 and block.endswith("\n" + fence)
+    assert text in block
