@@ -230,7 +230,7 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”»’)]?$")
 
 
 def _usable_sentences(source: Source) -> list[str]:
-    """Whole sentences fit to quote: no heading, contact data or URL, not too short or long."""
+    """Whole sentences fit to quote: no heading, contact data, URL or half quotation."""
     return [
         s
         for s in split_sentences(source.text)
@@ -238,8 +238,18 @@ def _usable_sentences(source: Source) -> list[str]:
         and _SENTENCE_END.search(s)
         and not find_contact_data(s)
         and not URL.search(s)
+        and _quotes_balanced(s)
         and s != source.title
     ]
+
+
+def _quotes_balanced(sentence: str) -> bool:
+    """False for half a quotation (split across sentences): quoting it would alter it."""
+    return (
+        sentence.count("«") == sentence.count("»")
+        and sentence.count("“") == sentence.count("”")
+        and sentence.count('"') % 2 == 0
+    )
 
 
 def rank_sentences(sentences: list[str], keywords: list[str]) -> list[str]:

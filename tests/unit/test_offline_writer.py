@@ -549,3 +549,24 @@ def test_registered_provider_is_resolved(monkeypatch: pytest.MonkeyPatch) -> Non
         assert text_provider("custom").name == "custom"
     finally:
         del _TEXT["custom"]
+
+
+def test_half_a_quotation_is_never_quoted(settings, write) -> None:  # type: ignore[no-untyped-def]
+    from pressroom.models import Source, sha256_hex, utc_now
+
+    text = (
+        "Le projet avance vite dans toute la ville depuis le début du printemps dernier. "
+        "« Nous avons installé deux cents capteurs. Ce qui compte, ce sont les écarts entre les "
+        "rues, et les capteurs les voient très bien », explique la coordinatrice du projet. "
+        "Les habitants consultent les mesures chaque soir sur une carte publique en ligne. "
+    ) * 3
+    source = Source(
+        url="https://example.org/a",
+        title="Des capteurs dans toute la ville",
+        text=text,
+        language="fr",
+        sha256=sha256_hex(text),
+        fetched_at=utc_now(),
+    )
+    for post in write(source):
+        assert post.text.count("«") == post.text.count("»"), post.channel
