@@ -36,5 +36,9 @@ class PublishRefused(PressroomError):
     """The publish gate refused: no approval or no passing compliance report for this content."""
 
 
+class PublishFailed(PressroomError):
+    """A publish target could not take an approved bundle (missing bucket, refused webhook...)."""
+
+
 class ReviewError(PressroomError):
     """A review could not be given or was not given in time."""

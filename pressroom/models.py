@@ -193,3 +193,9 @@ class PublishReceipt(BaseModel):
     approval_reviewer: str
     approval_decided_at: datetime
     published_at: datetime = Field(default_factory=utc_now)
+    version: str | None = Field(
+        default=None, description="ETag or version id where the target has one"
+    )
+    already_published: bool = Field(
+        default=False, description="True when this content was found already published (a retry)"
+    )

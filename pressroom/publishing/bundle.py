@@ -249,6 +249,7 @@ def _manifest(
         files.append(entry.model_dump(mode="json", exclude_none=True))
     manifest = {
         "content_sha256": staged.content_sha256,
+        "slug": staged.slug,
         "created_at": utc_now().isoformat(),
         "files": files,
         "post_generations": {
