@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/social.py
+	$(BIN)/python benchmarks/publish.py
 
 server: $(STAMP)
 	$(BIN)/pressroom server start

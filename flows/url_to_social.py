@@ -4,18 +4,26 @@ review → publish. The body only composes tasks: a suspended run re-runs it fro
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlparse
+
 from prefect import flow
-from prefect.context import FlowRunContext
 from pydantic import BaseModel
 
-from pressroom.errors import ConfigError, ReviewError
-from pressroom.models import Approval, Revision
+from pressroom.errors import ConfigError, PublishFailed, ReviewError
+from pressroom.models import PublishReceipt, Revision
 from pressroom.review import review_description
-from pressroom.settings import load_settings
+from pressroom.settings import S3Target, TargetConfig, WebhookTarget, load_settings
 from tasks.compliance import check_compliance
 from tasks.editorial import analyse_audience, plan_posts, write_posts
 from tasks.media import render_cards
-from tasks.publish import publish_bundle, stage_posts
+from tasks.publish import (
+    presign_assets,
+    publish_bundle,
+    publish_to_target,
+    record_decision,
+    stage_posts,
+    stage_previews,
+)
 from tasks.review import request_review
 from tasks.sources import extract_article, fetch_source
 
@@ -27,11 +35,48 @@ class SocialResult(BaseModel):
     content_sha256: str
     reviewer: str
     bundle_uri: str | None = None
-    reason: str = ""
+    targets: list[str] = []
 
 
 class ReviewRejected(ReviewError):
     pass
+
+
+def describe_targets(targets: list[TargetConfig], out_dir: str) -> str:
+    where = [f"the local folder `{out_dir}/`"]
+    for target in targets:
+        if isinstance(target, S3Target):
+            where.append(f"`s3://{target.bucket}/{target.prefix}`")
+        elif isinstance(target, WebhookTarget):
+            where.append(f"the webhook *{target.name}*")
+    return ", then ".join(where)
+
+
+def publish_remotely(
+    targets: list[TargetConfig], local: PublishReceipt, out_dir: str
+) -> list[PublishReceipt]:
+    """S3 first (webhooks then point at its objects), each target in its own task; one failing
+    target does not stop the others, and the run fails at the end naming every failure."""
+    bundle_path = unquote(urlparse(local.uri).path)
+    ordered = [t for t in targets if isinstance(t, S3Target)] + [
+        t for t in targets if isinstance(t, WebhookTarget)
+    ]
+    receipts: list[PublishReceipt] = []
+    failures: list[str] = []
+    asset_urls: dict[str, str] = {}
+    for target in ordered:
+        state = publish_to_target(target, bundle_path, out_dir, asset_urls, return_state=True)
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, PublishReceipt):
+            receipts.append(outcome)
+            if isinstance(target, S3Target):
+                asset_urls = presign_assets(target, bundle_path)
+        else:
+            failures.append(f"{target.type}: {outcome}")
+    if failures:
+        done = ", ".join(["local", *(r.target for r in receipts)])
+        raise PublishFailed(f"published to {done}; failed: {'; '.join(failures)}")
+    return receipts
 
 
 @flow(name="url-to-social", persist_result=True)
@@ -60,13 +105,19 @@ def url_to_social(
     plan = plan_posts(source, audience, settings.brand, selected, pipeline.providers.text)
     cards = render_cards(source, settings.brand, selected, pipeline.providers.image)
 
+    s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
     revision = Revision()
     for round_ in range(pipeline.review.max_revision_rounds + 1):
         posts = write_posts(
             source, plan, settings.brand, selected, revision, pipeline.providers.text
         )
         staged = stage_posts(destination, source, posts, cards, labels)
-        report = check_compliance(staged, source, settings.brand, selected)
+        report = check_compliance(staged, source, settings.brand, selected, destination)
+        image_urls = (
+            stage_previews(s3_targets[0], staged, pipeline.review.timeout_seconds)
+            if s3_targets
+            else None
+        )
         decision = request_review(
             gate=GATE,
             round_=round_,
@@ -79,12 +130,14 @@ def url_to_social(
                 staged=staged,
                 round_=round_,
                 max_rounds=pipeline.review.max_revision_rounds,
-                destination=f"the local folder `{destination}/`",
+                destination=describe_targets(pipeline.publish.targets, destination),
+                image_urls=image_urls,
             ),
             channels=list(selected),
             timeout_seconds=pipeline.review.timeout_seconds,
             poll_interval_seconds=pipeline.review.poll_interval_seconds,
         )
+        recorded = record_decision(decision, staged, destination)
         if decision.decision == "reject":
             raise ReviewRejected(
                 f"rejected by {decision.reviewer}"
@@ -92,21 +145,14 @@ def url_to_social(
                 + ". Nothing was published."
             )
         if decision.decision == "approve" and not decision.edits:
-            context = FlowRunContext.get()
-            approval = Approval(
-                content_sha256=staged.content_sha256,
-                reviewer=decision.reviewer,
-                decision="approve",
-                comments=decision.comments,
-                run_id=str(context.flow_run.id) if context and context.flow_run else None,
-                gate=f"{GATE}-round-{round_}",
-            )
-            receipt = publish_bundle(staged, report, approval, destination)
+            receipt = publish_bundle(staged, report, recorded, destination)
+            remote = publish_remotely(pipeline.publish.targets, receipt, destination)
             return SocialResult(
                 status="published",
                 content_sha256=receipt.content_sha256,
                 reviewer=decision.reviewer,
                 bundle_uri=receipt.uri,
+                targets=[r.uri for r in remote],
             )
         revision = Revision(
             round=round_ + 1,

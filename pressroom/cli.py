@@ -25,8 +25,12 @@ from pressroom.paths import assets_dir
 app = typer.Typer(help="Pressroom: sources in, reviewed content out.", no_args_is_help=True)
 review_app = typer.Typer(help="Answer review gates of paused runs.", no_args_is_help=True)
 server_app = typer.Typer(help="A local Prefect server on 127.0.0.1.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The tamper-evident audit trail next to the bundles.", no_args_is_help=True
+)
 app.add_typer(review_app, name="review")
 app.add_typer(server_app, name="server")
+app.add_typer(audit_app, name="audit")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -247,6 +251,64 @@ def review_changes(
 ) -> None:
     """Request changes: the writer drafts again with your comments, then asks again."""
     _submit(run, _answer("request_changes", reviewer, "\n".join(comment)))
+
+
+# ---------------------------------------------------------------- audit
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="The bundles folder (default: output_dir of pipeline.yaml)"),
+]
+
+
+def _out_dir(out: Path | None) -> Path:
+    if out is not None:
+        return out
+    from pressroom.settings import load_settings
+
+    return Path(load_settings().pipeline.output_dir)
+
+
+@audit_app.command("verify")
+@reports_errors
+def audit_verify(
+    bundle: Annotated[Path | None, typer.Argument(help="One published bundle folder")] = None,
+    all_bundles: Annotated[bool, typer.Option("--all", help="Every bundle in the folder")] = False,
+    out: OutOption = None,
+) -> None:
+    """Prove the trail is intact and each bundle is the approved content (exit 1 if not)."""
+    from pressroom.audit_check import verify_trail
+
+    if (bundle is None) == (not all_bundles):
+        raise _fail("name one BUNDLE or pass --all", code=2)
+    folder = bundle.parent if bundle is not None else _out_dir(out)
+    report = verify_trail(folder, [bundle] if bundle is not None else None)
+    for line in report.problems:
+        typer.secho(f"✗ {line}", fg=typer.colors.RED)
+    summary = f"{report.entries} audit entries, {report.bundles} bundle(s) checked"
+    if report.problems:
+        raise _fail(f"{len(report.problems)} problem(s); {summary}")
+    typer.secho(f"✓ intact: {summary}", fg=typer.colors.GREEN)
+
+
+@audit_app.command("show")
+@reports_errors
+def audit_show(
+    run: Annotated[str, typer.Argument(help="A flow run id or name")],
+    out: OutOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Who approved what, when, with which content hash, in one run."""
+    from pressroom.audit_check import describe_entry, entries_of_run
+
+    entries = entries_of_run(_out_dir(out), run)
+    if not entries:
+        raise _fail(f"no audit entry for run {run!r}")
+    if as_json:
+        typer.echo(json.dumps([e.model_dump(mode="json") for e in entries], indent=2))
+        return
+    for entry in entries:
+        typer.echo(describe_entry(entry))
 
 
 # ---------------------------------------------------------------- server

@@ -72,7 +72,9 @@ def review_description(
     round_: int,
     max_rounds: int,
     destination: str,
+    image_urls: dict[str, str] | None = None,
 ) -> str:
+    """`image_urls` (short-lived links to staged previews) replace the inline thumbnails."""
     not_understood = sorted(
         {
             clause
@@ -117,7 +119,8 @@ def review_description(
         ]
         card = cards.get(post.channel)
         if card is not None:
-            lines += [f"![{_cell(card.alt_text)}]({thumbnail_data_uri(card.png)})", ""]
+            image = (image_urls or {}).get(post.channel) or thumbnail_data_uri(card.png)
+            lines += [f"![{_cell(card.alt_text)}]({image})", ""]
         lines += [code_block(post.text), ""]
     lines += [f"Staged at `{staged.path}`."]
     return "\n".join(lines)

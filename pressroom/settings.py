@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -121,12 +121,71 @@ class SourceSettings(_Strict):
     max_bytes: int = Field(default=5_000_000, gt=0)
 
 
+# ---------------------------------------------------------------- publish targets
+
+
+class LocalTarget(_Strict):
+    type: Literal["local"] = "local"
+
+
+class S3Target(_Strict):
+    type: Literal["s3"]
+    bucket: str = Field(min_length=3, max_length=63)
+    prefix: str = Field(default="pressroom", description="Key prefix, without leading slash")
+    region: str | None = None
+    endpoint_url: str | None = Field(
+        default=None, description="Any S3-compatible endpoint (MinIO, Ceph...); AWS when unset"
+    )
+    sse: Literal["AES256", "aws:kms", "none"] = "AES256"
+    kms_key_id: str | None = None
+    credentials_block: str | None = Field(
+        default=None,
+        description="Name of a prefect-aws AwsCredentials block; else the standard AWS "
+        "environment (variables, profile, instance role)",
+    )
+    multipart_threshold_mb: int = Field(default=16, ge=5, le=5120)
+    part_size_mb: int = Field(default=8, ge=5, le=5120)
+    presign_seconds: int = Field(default=3600, gt=0, le=604_800)
+
+
+class WebhookTarget(_Strict):
+    type: Literal["webhook"]
+    name: str = Field(default="webhook", pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: str = Field(pattern=r"^https?://")
+    secret_env: str | None = Field(
+        default=None, description="Environment variable holding the HMAC secret"
+    )
+    secret_block: str | None = Field(default=None, description="Name of a Prefect Secret block")
+    timeout_seconds: float = Field(default=10, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+
+
+TargetConfig = Annotated[LocalTarget | S3Target | WebhookTarget, Field(discriminator="type")]
+
+
+def _local_target() -> TargetConfig:
+    return LocalTarget()
+
+
+class PublishSettings(_Strict):
+    targets: list[TargetConfig] = Field(default_factory=lambda: [_local_target()])
+
+    @model_validator(mode="after")
+    def _unique_targets(self) -> PublishSettings:
+        names = [t.name if isinstance(t, WebhookTarget) else t.type for t in self.targets]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"each target may appear once (webhooks by name): {duplicates}")
+        return self
+
+
 class PipelineConfig(_Strict):
     providers: ProviderSettings = ProviderSettings()
     review: ReviewSettings = ReviewSettings()
     source: SourceSettings = SourceSettings()
     output_dir: str = "out"
     default_channels: list[str] = Field(min_length=1)
+    publish: PublishSettings = PublishSettings()
 
 
 class Settings(BaseModel):

@@ -9,13 +9,29 @@ from pressroom.compliance import check_bundle
 from pressroom.models import ComplianceReport, Source, StagedBundle
 from pressroom.publishing import read_bundle_content
 from pressroom.settings import BrandConfig, ChannelConfig
+from tasks.publish import audit_log, current_run
 
 
 @task(persist_result=True)
 def check_compliance(
-    staged: StagedBundle, source: Source, brand: BrandConfig, channels: dict[str, ChannelConfig]
+    staged: StagedBundle,
+    source: Source,
+    brand: BrandConfig,
+    channels: dict[str, ChannelConfig],
+    out_dir: str,
 ) -> ComplianceReport:
     report = check_bundle(read_bundle_content(staged, source.text), brand, channels)
+    run = current_run()
+    audit_log(out_dir).append(
+        "compliance",
+        {
+            "run_name": run["run_name"],
+            "passed": report.passed,
+            "findings": [f.model_dump(mode="json") for f in report.findings],
+        },
+        run_id=run["run_id"],
+        content_sha256=report.content_sha256,
+    )
     create_table_artifact(
         key="compliance-report",
         table=[

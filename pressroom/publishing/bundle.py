@@ -211,10 +211,13 @@ def publish_local(
     report: ComplianceReport,
     approval: Approval | None,
     out_dir: Path,
+    audit_anchor: tuple[int, str] | None = None,
 ) -> PublishReceipt:
     """Copy an approved, compliant bundle to ``out_dir/<date>-<slug>-<hash12>`` atomically.
 
     Publishing the same content twice returns the first receipt's folder and writes nothing.
+    ``audit_anchor`` (the approval's audit entry, seq and hash) goes into the manifest, so that
+    cutting the audit trail's tail is detectable from the bundles.
     """
     digest = verify_publishable(staged, report, approval)
     assert approval is not None  # verify_publishable refuses a missing approval
@@ -224,7 +227,9 @@ def publish_local(
         payload = _content_files(Path(staged.path))
         payload["compliance.json"] = report.model_dump_json(indent=2).encode()
         payload["approval.json"] = approval.model_dump_json(indent=2).encode()
-        payload["manifest.json"] = _manifest(staged, report, approval, payload).encode()
+        payload["manifest.json"] = _manifest(
+            staged, report, approval, payload, audit_anchor
+        ).encode()
         _write_atomically(folder, payload)
     # The receipt names the approval the published folder holds (the first one, on a repeat).
     recorded = Approval.model_validate_json((folder / "approval.json").read_bytes())
@@ -238,7 +243,11 @@ def publish_local(
 
 
 def _manifest(
-    staged: StagedBundle, report: ComplianceReport, approval: Approval, payload: dict[str, bytes]
+    staged: StagedBundle,
+    report: ComplianceReport,
+    approval: Approval,
+    payload: dict[str, bytes],
+    audit_anchor: tuple[int, str] | None,
 ) -> str:
     by_path = {f.path: f for f in staged.files}
     files = []
@@ -262,6 +271,9 @@ def _manifest(
             "warnings": len(report.warnings),
         },
         "approvals": [approval.model_dump(mode="json")],
+        "audit_anchor": (
+            {"seq": audit_anchor[0], "hash": audit_anchor[1]} if audit_anchor else None
+        ),
     }
     return json.dumps(manifest, ensure_ascii=False, indent=2)
 

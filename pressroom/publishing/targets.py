@@ -10,55 +10,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Protocol
 
 from pressroom.errors import PublishRefused
 from pressroom.models import Approval, PublishReceipt, sha256_hex
+from pressroom.settings import LocalTarget, S3Target, TargetConfig, WebhookTarget
 
-
-class _Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocalTarget(_Target):
-    type: Literal["local"] = "local"
-
-
-class S3Target(_Target):
-    type: Literal["s3"]
-    bucket: str = Field(min_length=3, max_length=63)
-    prefix: str = Field(default="pressroom", description="Key prefix, without leading slash")
-    region: str | None = None
-    endpoint_url: str | None = Field(
-        default=None, description="Any S3-compatible endpoint (MinIO, Ceph...); AWS when unset"
-    )
-    sse: Literal["AES256", "aws:kms", "none"] = "AES256"
-    kms_key_id: str | None = None
-    credentials_block: str | None = Field(
-        default=None,
-        description="Name of a prefect-aws AwsCredentials block; else the standard AWS "
-        "environment (variables, profile, instance role)",
-    )
-    multipart_threshold_mb: int = Field(default=16, ge=5, le=5120)
-    part_size_mb: int = Field(default=8, ge=5, le=5120)
-    presign_seconds: int = Field(default=3600, gt=0, le=604_800)
-
-
-class WebhookTarget(_Target):
-    type: Literal["webhook"]
-    name: str = Field(default="webhook", pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    url: str = Field(pattern=r"^https?://")
-    secret_env: str | None = Field(
-        default=None, description="Environment variable holding the HMAC secret"
-    )
-    secret_block: str | None = Field(default=None, description="Name of a Prefect Secret block")
-    timeout_seconds: float = Field(default=10, gt=0)
-    max_attempts: int = Field(default=5, ge=1, le=20)
-
-
-TargetConfig = Annotated[LocalTarget | S3Target | WebhookTarget, Field(discriminator="type")]
+__all__ = [
+    "LocalTarget",
+    "PublishedBundle",
+    "Publisher",
+    "S3Target",
+    "TargetConfig",
+    "WebhookTarget",
+    "verify_published_bundle",
+]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pressroom.audit_check import published_bundles
 from tasks.review import list_pending_reviews, submit_review
 
 pytestmark = [
@@ -54,7 +55,7 @@ def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
     with get_client(sync_client=True) as client:
         suspended = client.read_flow_run(flow_run.id).state
     assert suspended is not None and suspended.name == "Suspended"
-    assert not out.exists() or not [p for p in out.iterdir() if not p.name.startswith(".")]
+    assert not out.exists() or not published_bundles(out)
     assert str(flow_run.id) in [p.run_id for p in list_pending_reviews()]
 
     submit_review(str(flow_run.id), {"decision": "approve", "reviewer": "Nora Keller"})
@@ -64,7 +65,7 @@ def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
         states = _task_run_states(client, flow_run.id)
 
     assert result.status == "published" and result.reviewer == "Nora Keller"
-    assert len([p for p in out.iterdir() if not p.name.startswith(".")]) == 1
+    assert len(published_bundles(out)) == 1
     # The paid or slow steps ran once; the second pass took their persisted results.
     for step in ("fetch_source", "write_posts", "render_cards"):
         assert sorted(states[step]) == ["Cached", "Completed"], (step, states[step])

@@ -28,7 +28,9 @@ def _answer(decision: str, reviewer: str = "Alice Martin", comments: str = "") -
 
 
 def _published(out: Path) -> list[Path]:
-    return [p for p in out.iterdir() if not p.name.startswith(".")] if out.exists() else []
+    from pressroom.audit_check import published_bundles
+
+    return published_bundles(out) if out.exists() else []
 
 
 def _staged_posts(description: str) -> Path:
