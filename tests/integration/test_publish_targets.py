@@ -135,6 +135,19 @@ def test_an_approved_bundle_reaches_s3_and_the_webhook_and_the_trail_verifies(
     for target in ("local", "s3", "webhook:scheduler"):
         assert f"{target} →" in shown.output
 
+    # Any edit to the trail, or a bundle byte changed after approval, is caught.
+    trail = out / "audit.jsonl"
+    lines = trail.read_text().splitlines(keepends=True)
+    lines[1], lines[2] = lines[2], lines[1]
+    trail.write_text("".join(lines))
+    swapped = runner.invoke(app, ["audit", "verify", "--all", "--out", str(out)])
+    assert swapped.exit_code == 1 and "line 2" in swapped.output
+    lines[1], lines[2] = lines[2], lines[1]
+    trail.write_text("".join(lines))
+    (bundle / "posts.md").write_text("edited after approval")
+    tampered = runner.invoke(app, ["audit", "verify", str(bundle)])
+    assert tampered.exit_code == 1 and "posts.md" in tampered.output
+
 
 def test_a_failing_webhook_fails_the_run_after_the_other_targets_got_the_bundle(
     sample_site: str,
@@ -172,3 +185,20 @@ def test_a_missing_bucket_fails_the_run_before_anyone_reviews(
     with pytest.raises(PublishFailed, match="bucket no-such-bucket-here does not exist"):
         run.finish()
     assert published_bundles(out) == []
+
+
+def test_s3_credentials_can_come_from_a_prefect_aws_block(moto_endpoint: str, bucket: str) -> None:
+    from prefect_aws import AwsCredentials
+
+    from pressroom.settings import S3Target
+    from tasks.publish import s3_client as client_for
+
+    AwsCredentials(
+        aws_access_key_id="block-key-id", aws_secret_access_key="block-secret", region_name=REGION
+    ).save("pressroom-test-aws", overwrite=True)
+    target = S3Target.model_validate(
+        {**s3_target(moto_endpoint, bucket), "credentials_block": "pressroom-test-aws"}
+    )
+    client = client_for(target)
+    assert client._request_signer._credentials.access_key == "block-key-id"
+    assert client.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
