@@ -130,7 +130,11 @@ class LocalTarget(_Strict):
 
 class S3Target(_Strict):
     type: Literal["s3"]
-    bucket: str = Field(min_length=3, max_length=63)
+    bucket: str | None = Field(default=None, min_length=3, max_length=63)
+    bucket_block: str | None = Field(
+        default=None,
+        description="Name of a prefect-aws S3Bucket block: bucket, folder and credentials",
+    )
     prefix: str = Field(default="pressroom", description="Key prefix, without leading slash")
     region: str | None = None
     endpoint_url: str | None = Field(
@@ -146,6 +150,14 @@ class S3Target(_Strict):
     multipart_threshold_mb: int = Field(default=16, ge=5, le=5120)
     part_size_mb: int = Field(default=8, ge=5, le=5120)
     presign_seconds: int = Field(default=3600, gt=0, le=604_800)
+
+    @model_validator(mode="after")
+    def _one_bucket(self) -> S3Target:
+        if (self.bucket is None) == (self.bucket_block is None):
+            raise ValueError("name exactly one of bucket or bucket_block")
+        if self.bucket_block and self.credentials_block:
+            raise ValueError("a bucket_block carries its own credentials: drop credentials_block")
+        return self
 
 
 class WebhookTarget(_Strict):

@@ -164,29 +164,45 @@ def _secret(target: WebhookTarget) -> str:
     raise ConfigError(f"webhook {target.name}: set secret_env or secret_block to sign payloads")
 
 
-def s3_client(target: S3Target) -> Any:
-    """A boto3 S3 client from the prefect-aws block named in the config, else the environment."""
+def s3_publisher(target: S3Target) -> S3Publisher:
+    """The S3 publisher for a target: credentials and bucket from the prefect-aws block named in
+    the config (S3Bucket or AwsCredentials), else the standard AWS environment."""
     import boto3
     from botocore.config import Config
 
-    if target.credentials_block:
+    endpoint = target.endpoint_url
+    if target.bucket_block:
+        from prefect_aws import S3Bucket
+
+        block: Any = S3Bucket.load(target.bucket_block)  # sync in a sync context
+        folder = (block.bucket_folder or "").strip("/")
+        target = target.model_copy(
+            update={
+                "bucket": block.bucket_name,
+                "prefix": "/".join(p for p in [folder, target.prefix] if p),
+            }
+        )
+        endpoint = endpoint or block.credentials.aws_client_parameters.endpoint_url
+        session = block.credentials.get_boto3_session()
+    elif target.credentials_block:
         from prefect_aws import AwsCredentials
 
-        credentials: Any = AwsCredentials.load(target.credentials_block)  # sync context
+        credentials: Any = AwsCredentials.load(target.credentials_block)
         session = credentials.get_boto3_session()
     else:
         session = boto3.session.Session()
-    return session.client(
+    client = session.client(
         "s3",
         region_name=target.region,
-        endpoint_url=target.endpoint_url,
+        endpoint_url=endpoint,
         config=Config(signature_version="s3v4"),  # presigned URLs in SigV4 everywhere
     )
+    return S3Publisher(target, client)
 
 
 def build_publisher(target: TargetConfig, asset_urls: dict[str, str]) -> Publisher:
     if isinstance(target, S3Target):
-        return S3Publisher(target, s3_client(target))
+        return s3_publisher(target)
     if isinstance(target, WebhookTarget):
         return WebhookPublisher(target, _secret(target), asset_urls=asset_urls)
     raise ConfigError(f"no remote publisher for target type {target.type!r}")
@@ -220,7 +236,7 @@ def publish_to_target(
 def presign_assets(target: S3Target, bundle_path: str) -> dict[str, str]:
     """Time-limited HTTPS links to a published bundle's images, for webhook payloads."""
     bundle = PublishedBundle.load(Path(bundle_path))
-    publisher = S3Publisher(target, s3_client(target))
+    publisher = s3_publisher(target)
     return {
         path: publisher.presigned_url(publisher.object_key(bundle, path))
         for path in bundle.files()
@@ -235,7 +251,7 @@ PRESIGN_LIMIT_SECONDS = 7 * 24 * 3600  # the longest a SigV4 link may live
 def stage_previews(target: S3Target, staged: StagedBundle, review_seconds: int) -> dict[str, str]:
     """Card images of a bundle under review on S3, as links that last as long as the review
     may: the Prefect UI shows images only by URL. Keyed by channel."""
-    publisher = S3Publisher(target, s3_client(target))
+    publisher = s3_publisher(target)
     seconds = min(PRESIGN_LIMIT_SECONDS, max(target.presign_seconds, review_seconds))
     images = [f.path for f in staged.files if f.path.startswith("images/")]
     links = publisher.stage_previews(Path(staged.path), staged.content_sha256, images, seconds)

@@ -28,7 +28,7 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from pressroom.errors import PublishFailed
+from pressroom.errors import ConfigError, PublishFailed
 from pressroom.models import PublishReceipt, sha256_hex
 from pressroom.publishing.targets import PublishedBundle, S3Target, verify_published_bundle
 
@@ -145,7 +145,10 @@ class S3Publisher:
     name = "s3"
 
     def __init__(self, config: S3Target, client: S3Client) -> None:
+        if config.bucket is None:  # a bucket_block is resolved by the caller
+            raise ConfigError("the S3 target names no bucket (resolve its bucket_block first)")
         self.config = config
+        self.bucket: str = config.bucket
         self._client = client
 
     # ------------------------------------------------------------------ public interface
@@ -176,7 +179,7 @@ class S3Publisher:
         with self._explained_errors("No link was made."):
             return self._client.generate_presigned_url(
                 "get_object",
-                Params={"Bucket": self.config.bucket, "Key": key},
+                Params={"Bucket": self.bucket, "Key": key},
                 ExpiresIn=expires,
             )
 
@@ -267,7 +270,7 @@ class S3Publisher:
     ) -> PublishReceipt:
         return PublishReceipt(
             target=self.name,
-            uri=f"s3://{self.config.bucket}/{manifest.key}",
+            uri=f"s3://{self.bucket}/{manifest.key}",
             content_sha256=bundle.content_sha256,
             approval_reviewer=bundle.approval.reviewer,
             approval_decided_at=bundle.approval.decided_at,
@@ -277,7 +280,7 @@ class S3Publisher:
 
     def _object_arguments(self, upload: _Upload) -> dict[str, Any]:
         return {
-            "Bucket": self.config.bucket,
+            "Bucket": self.bucket,
             "Key": upload.key,
             "ContentType": upload.content_type,
             "Metadata": upload.metadata,
@@ -302,7 +305,7 @@ class S3Publisher:
         try:
             yield
         except (BotoCoreError, ClientError) as error:
-            reason = explain_s3_error(error, self.config.bucket, self._client.meta.endpoint_url)
+            reason = explain_s3_error(error, self.bucket, self._client.meta.endpoint_url)
             raise PublishFailed(f"S3: {reason}. {consequence}") from error
 
     # ------------------------------------------------------------------ single objects
@@ -310,7 +313,7 @@ class S3Publisher:
     def _stored_copy(self, upload: _Upload) -> _Stored | None:
         """The object at ``upload.key`` if it already holds these bytes, else None."""
         try:
-            head = self._client.head_object(Bucket=self.config.bucket, Key=upload.key)
+            head = self._client.head_object(Bucket=self.bucket, Key=upload.key)
         except ClientError as error:
             if _error_code(error) in _NOT_FOUND:
                 return None
@@ -351,7 +354,7 @@ class S3Publisher:
     def _uploads_in_progress(self, key: str) -> list[str]:
         """Upload ids in progress for exactly ``key``, newest first."""
         pages = self._client.get_paginator("list_multipart_uploads").paginate(
-            Bucket=self.config.bucket, Prefix=key
+            Bucket=self.bucket, Prefix=key
         )
         uploads = [u for page in pages for u in page.get("Uploads", []) if u["Key"] == key]
         uploads.sort(key=lambda u: u["Initiated"], reverse=True)
@@ -370,7 +373,7 @@ class S3Publisher:
 
     def _listed_parts(self, key: str, upload_id: str) -> list[Mapping[str, Any]]:
         pages = self._client.get_paginator("list_parts").paginate(
-            Bucket=self.config.bucket, Key=key, UploadId=upload_id
+            Bucket=self.bucket, Key=key, UploadId=upload_id
         )
         return [part for page in pages for part in page.get("Parts", [])]
 
@@ -384,7 +387,7 @@ class S3Publisher:
         self, upload: _Upload, upload_id: str, number: int, offset: int, length: int
     ) -> dict[str, Any]:
         response = self._client.upload_part(
-            Bucket=self.config.bucket,
+            Bucket=self.bucket,
             Key=upload.key,
             UploadId=upload_id,
             PartNumber=number,
@@ -395,7 +398,7 @@ class S3Publisher:
 
     def _complete(self, upload: _Upload, upload_id: str, parts: dict[int, Any]) -> _Stored:
         response = self._client.complete_multipart_upload(
-            Bucket=self.config.bucket,
+            Bucket=self.bucket,
             Key=upload.key,
             UploadId=upload_id,
             MultipartUpload={"Parts": [parts[number] for number in sorted(parts)]},
@@ -403,7 +406,7 @@ class S3Publisher:
         return _Stored.of(response)
 
     def _abort(self, key: str, upload_id: str) -> None:
-        self._client.abort_multipart_upload(Bucket=self.config.bucket, Key=key, UploadId=upload_id)
+        self._client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
 
 def _error_code(error: ClientError) -> str:

@@ -187,18 +187,49 @@ def test_a_missing_bucket_fails_the_run_before_anyone_reviews(
     assert published_bundles(out) == []
 
 
-def test_s3_credentials_can_come_from_a_prefect_aws_block(moto_endpoint: str, bucket: str) -> None:
-    from prefect_aws import AwsCredentials
+def test_s3_credentials_and_bucket_can_come_from_prefect_aws_blocks(
+    moto_endpoint: str, bucket: str
+) -> None:
+    from prefect_aws import AwsCredentials, S3Bucket
+    from prefect_aws.client_parameters import AwsClientParameters
 
     from pressroom.settings import S3Target
-    from tasks.publish import s3_client as client_for
+    from tasks.publish import s3_publisher
 
-    AwsCredentials(
-        aws_access_key_id="block-key-id", aws_secret_access_key="block-secret", region_name=REGION
-    ).save("pressroom-test-aws", overwrite=True)
-    target = S3Target.model_validate(
-        {**s3_target(moto_endpoint, bucket), "credentials_block": "pressroom-test-aws"}
+    credentials = AwsCredentials(
+        aws_access_key_id="block-key-id",
+        aws_secret_access_key="block-secret",
+        region_name=REGION,
+        aws_client_parameters=AwsClientParameters(endpoint_url=moto_endpoint),
     )
-    client = client_for(target)
-    assert client._request_signer._credentials.access_key == "block-key-id"
-    assert client.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    credentials.save("pressroom-test-aws", overwrite=True)
+    S3Bucket(bucket_name=bucket, credentials=credentials, bucket_folder="team-a").save(
+        "pressroom-test-bucket", overwrite=True
+    )
+
+    by_credentials = s3_publisher(
+        S3Target.model_validate(
+            {**s3_target(moto_endpoint, bucket), "credentials_block": "pressroom-test-aws"}
+        )
+    )
+    by_bucket = s3_publisher(
+        S3Target.model_validate(
+            {"type": "s3", "bucket_block": "pressroom-test-bucket", "region": REGION}
+        )
+    )
+    for publisher in (by_credentials, by_bucket):
+        assert publisher._client._request_signer._credentials.access_key == "block-key-id"
+        assert publisher._client.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    assert by_bucket.bucket == bucket
+    assert by_bucket.config.prefix == "team-a/pressroom"
+
+
+def test_a_target_names_exactly_one_bucket() -> None:
+    from pydantic import ValidationError
+
+    from pressroom.settings import S3Target
+
+    with pytest.raises(ValidationError, match="exactly one of bucket or bucket_block"):
+        S3Target.model_validate({"type": "s3"})
+    with pytest.raises(ValidationError, match="exactly one of bucket or bucket_block"):
+        S3Target.model_validate({"type": "s3", "bucket": "abc", "bucket_block": "b"})
