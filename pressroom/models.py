@@ -43,6 +43,26 @@ class Source(BaseModel):
     description: str | None = None
 
 
+class Generation(BaseModel):
+    """How a piece of content was made: enough to reproduce and to audit it."""
+
+    provider: str
+    model: str
+    template_id: str
+    template_version: str
+    parameters: dict[str, str | int | float | bool | list[str] | None] = Field(default_factory=dict)
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+    created_at: datetime = Field(default_factory=utc_now)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    units: float = Field(default=0.0, description="Images generated, or characters spoken")
+    redacted: dict[str, int] = Field(
+        default_factory=dict, description="Personal data replaced before sending: counts by kind"
+    )
+    attempts: int = 1
+
+
 ReadingLevel = Literal["general", "informed", "expert"]
 
 
@@ -53,6 +73,7 @@ class AudienceProfile(BaseModel):
     interests: list[str] = Field(default_factory=list)
     reading_level: ReadingLevel = "general"
     language: str
+    generation: Generation | None = None
 
 
 class ChannelStrategy(BaseModel):
@@ -68,19 +89,7 @@ class EditorialPlan(BaseModel):
     keywords: list[str]
     hashtags: list[str]
     channels: list[ChannelStrategy]
-
-
-class Generation(BaseModel):
-    """How a piece of content was made: enough to reproduce and to audit it."""
-
-    provider: str
-    model: str
-    template_id: str
-    template_version: str
-    parameters: dict[str, str | int | float | bool | list[str] | None] = Field(default_factory=dict)
-    cost_usd: float = 0.0
-    seconds: float = 0.0
-    created_at: datetime = Field(default_factory=utc_now)
+    generation: Generation | None = None
 
 
 class CardImage(BaseModel):

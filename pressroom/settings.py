@@ -111,9 +111,43 @@ class ReviewSettings(_Strict):
     max_revision_rounds: int = Field(default=3, ge=0, le=20)
 
 
+class OpenAISettings(_Strict):
+    base_url: str | None = Field(
+        default=None, description="Any OpenAI-compatible server; else $OPENAI_BASE_URL or OpenAI"
+    )
+    api_key_block: str | None = Field(
+        default=None, description="A Prefect Secret block holding the key; else $OPENAI_API_KEY"
+    )
+    text_model: str = "gpt-4o-mini"
+    image_model: str = "gpt-image-1"
+    speech_model: str = "gpt-4o-mini-tts"
+    speech_voice: str = "alloy"
+    timeout_seconds: float = Field(default=60, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    concurrency: int = Field(default=4, ge=1, le=64)
+
+
+class ElevenLabsSettings(_Strict):
+    api_key_block: str | None = Field(
+        default=None, description="A Prefect Secret block holding the key; else $ELEVENLABS_API_KEY"
+    )
+    base_url: str | None = None
+    voice_id: str = "JBFqnCBsd6RMkjVDRZzb"
+    model: str = "eleven_multilingual_v2"
+    output_format: str = "mp3_44100_128"
+    timeout_seconds: float = Field(default=60, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    concurrency: int = Field(default=2, ge=1, le=64)
+
+
 class ProviderSettings(_Strict):
+    """Per medium: a provider name, or `auto` (the real one when its key is set, else offline)."""
+
     text: str = "offline"
     image: str = "offline"
+    voice: str = "offline"
+    openai: OpenAISettings = OpenAISettings()
+    elevenlabs: ElevenLabsSettings = ElevenLabsSettings()
 
 
 class SourceSettings(_Strict):

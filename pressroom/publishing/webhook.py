@@ -33,15 +33,12 @@ Answers
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import hmac
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,11 +47,9 @@ import httpx
 from pressroom.errors import ConfigError, PublishFailed
 from pressroom.models import PublishReceipt, sha256_hex
 from pressroom.publishing.targets import PublishedBundle, WebhookTarget, verify_published_bundle
+from pressroom.retry import backoff_seconds, is_number, retry_after_seconds
 
 USER_AGENT = "Pressroom/0.1"
-BACKOFF_BASE_SECONDS = 0.5
-BACKOFF_CAP_SECONDS = 8.0
-RETRY_AFTER_CAP_SECONDS = 30.0
 RETRIED_STATUSES = frozenset({409, 429})
 AI_DISCLOSURE = {
     "ai_generated": True,
@@ -77,7 +72,7 @@ def verify_signature(
     secret: str, timestamp: str, body: bytes, header: str, tolerance_seconds: float = 300
 ) -> bool:
     """A receiver's check: the signature matches and the timestamp is recent (either way)."""
-    if not _is_number(timestamp) or abs(time.time() - int(timestamp)) > tolerance_seconds:
+    if not is_number(timestamp) or abs(time.time() - int(timestamp)) > tolerance_seconds:
         return False
     return hmac.compare_digest(sign(secret, timestamp, body).encode(), header.encode())
 
@@ -119,29 +114,6 @@ def _post(post: dict[str, Any], asset_urls: dict[str, str]) -> dict[str, Any]:
         "image": asset_urls.get(image, image) if image else None,
         "image_alt_text": post["image_alt_text"],
     }
-
-
-def backoff_seconds(attempt: int) -> float:
-    """The wait after failed attempt 1, 2, 3...: half fixed, half random ("equal jitter"), so
-    waits grow with each attempt while concurrent publishers spread out."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header (delay in seconds or an HTTP date) as seconds, capped at 30."""
-    value = (value or "").strip()
-    if _is_number(value):
-        seconds = float(value)
-    else:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        seconds = (moment - datetime.now(UTC)).total_seconds()
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP_SECONDS)
 
 
 class WebhookPublisher:
@@ -236,11 +208,6 @@ class WebhookPublisher:
 class _Retry:
     reason: str
     wait: float
-
-
-def _is_number(text: str) -> bool:
-    """Plain ASCII digits: a unix timestamp or a Retry-After delay."""
-    return text.isascii() and text.isdigit()
 
 
 def _retried(status: int) -> bool:
