@@ -102,6 +102,15 @@ class CardImage(BaseModel):
     generation: Generation
 
 
+class SpeechAudio(BaseModel):
+    """Spoken audio as a provider returned it."""
+
+    audio: bytes
+    sample_rate: int
+    media_type: str = Field(description="audio/mpeg, audio/wav...")
+    generation: Generation
+
+
 class ChannelPost(BaseModel):
     channel: str
     language: str

@@ -1,58 +1,105 @@
 """Provider registry: built-in and added providers register the same way.
 
     from pressroom.providers import register_text_provider
-    register_text_provider("mine", MyWriter)      # a factory taking no argument
+    register_text_provider("mine", lambda context: MyWriter(context.settings))
 
-`configs/pipeline.yaml` names the provider per medium; the name is resolved here, once per step.
+A factory receives the `ProviderContext` (provider settings and API keys, resolved by the caller
+from the environment or Prefect Secret blocks). `configs/pipeline.yaml` names the provider per
+medium, or `auto`: the real provider when its key is present, else the embedded one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 from pressroom.errors import ConfigError
-from pressroom.providers.base import ImageProvider, TextProvider
+from pressroom.providers.base import ImageProvider, TextProvider, VoiceProvider
 from pressroom.providers.offline_image import OfflineCards
 from pressroom.providers.offline_text import OfflineWriter
+from pressroom.settings import ProviderSettings
 
-_TEXT: dict[str, Callable[[], TextProvider]] = {}
-_IMAGE: dict[str, Callable[[], ImageProvider]] = {}
-
-
-def register_text_provider(name: str, factory: Callable[[], TextProvider]) -> None:
-    _TEXT[name] = factory
+Medium = Literal["text", "image", "voice"]
 
 
-def register_image_provider(name: str, factory: Callable[[], ImageProvider]) -> None:
-    _IMAGE[name] = factory
+@dataclass(frozen=True)
+class ProviderContext:
+    settings: ProviderSettings = field(default_factory=ProviderSettings)
+    api_keys: Mapping[str, str] = field(default_factory=dict)  # "openai", "elevenlabs"
 
 
-def _resolve(kind: str, registry: dict[str, Callable[[], object]], name: str) -> object:
-    try:
-        return registry[name]()
-    except KeyError:
-        known = ", ".join(sorted(registry))
+_REGISTRIES: dict[Medium, dict[str, Callable[[ProviderContext], object]]] = {
+    "text": {},
+    "image": {},
+    "voice": {},
+}
+#: For `auto`: the real providers of each medium, preferred first, by the key they need.
+_AUTO: dict[Medium, list[tuple[str, str]]] = {
+    "text": [("openai", "openai")],
+    "image": [("openai", "openai")],
+    "voice": [("elevenlabs", "elevenlabs"), ("openai", "openai")],
+}
+
+
+def register_text_provider(name: str, factory: Callable[[ProviderContext], TextProvider]) -> None:
+    _REGISTRIES["text"][name] = factory
+
+
+def register_image_provider(name: str, factory: Callable[[ProviderContext], ImageProvider]) -> None:
+    _REGISTRIES["image"][name] = factory
+
+
+def register_voice_provider(name: str, factory: Callable[[ProviderContext], VoiceProvider]) -> None:
+    _REGISTRIES["voice"][name] = factory
+
+
+def resolve_name(medium: Medium, context: ProviderContext) -> str:
+    """The provider configured for `medium`, with `auto` decided by which keys are present."""
+    name = str(getattr(context.settings, medium))
+    if name != "auto":
+        return name
+    for provider, key in _AUTO[medium]:
+        if context.api_keys.get(key) and provider in _REGISTRIES[medium]:
+            return provider
+    return "offline"
+
+
+def _build(medium: Medium, name: str, context: ProviderContext) -> object:
+    registry = _REGISTRIES[medium]
+    if name not in registry:
+        known = ", ".join(sorted([*registry, "auto"]))
         raise ConfigError(
-            f"configs/pipeline.yaml: providers.{kind}: no provider named {name!r}; known: {known}"
-        ) from None
+            f"configs/pipeline.yaml: providers.{medium}: no provider named {name!r}; known: {known}"
+        )
+    return registry[name](context)
 
 
-def text_provider(name: str) -> TextProvider:
-    return _resolve("text", _TEXT, name)  # type: ignore[arg-type,return-value]
+def text_provider(name: str, context: ProviderContext | None = None) -> TextProvider:
+    return _build("text", name, context or ProviderContext())  # type: ignore[return-value]
 
 
-def image_provider(name: str) -> ImageProvider:
-    return _resolve("image", _IMAGE, name)  # type: ignore[arg-type,return-value]
+def image_provider(name: str, context: ProviderContext | None = None) -> ImageProvider:
+    return _build("image", name, context or ProviderContext())  # type: ignore[return-value]
 
 
-register_text_provider("offline", OfflineWriter)
-register_image_provider("offline", OfflineCards)
+def voice_provider(name: str, context: ProviderContext | None = None) -> VoiceProvider:
+    return _build("voice", name, context or ProviderContext())  # type: ignore[return-value]
+
+
+register_text_provider("offline", lambda _context: OfflineWriter())
+register_image_provider("offline", lambda _context: OfflineCards())
 
 __all__ = [
     "ImageProvider",
+    "ProviderContext",
     "TextProvider",
+    "VoiceProvider",
     "image_provider",
     "register_image_provider",
     "register_text_provider",
+    "register_voice_provider",
+    "resolve_name",
     "text_provider",
+    "voice_provider",
 ]

@@ -11,6 +11,7 @@ from pressroom.models import (
     EditorialPlan,
     Revision,
     Source,
+    SpeechAudio,
 )
 from pressroom.settings import BrandConfig, ChannelConfig
 
@@ -56,3 +57,11 @@ class ImageProvider(Protocol):
         language: str,
         disclosure: str,
     ) -> CardImage: ...
+
+
+class VoiceProvider(Protocol):
+    """Speech for voice-overs: text in a language, a voice, out audio bytes."""
+
+    name: str
+
+    def speak(self, text: str, *, language: str, voice: str | None = None) -> SpeechAudio: ...

@@ -12,8 +12,10 @@ from pressroom.compliance.contact import find_contact_data
 from pressroom.errors import ConfigError
 from pressroom.models import ChannelPost, Source
 from pressroom.providers import (
-    _TEXT,
+    _REGISTRIES,
+    ProviderContext,
     register_text_provider,
+    resolve_name,
     text_provider,
 )
 from pressroom.providers.offline_image import OfflineCards
@@ -24,7 +26,7 @@ from pressroom.providers.offline_text import (
     _usable_sentences,
     parse_instructions,
 )
-from pressroom.settings import BrandConfig, Settings
+from pressroom.settings import BrandConfig, ProviderSettings, Settings
 from pressroom.text import HASHTAG, URL, split_sentences
 
 WriteFn = Callable[..., list[ChannelPost]]
@@ -537,18 +539,26 @@ def test_registry_refuses_an_unknown_provider_by_name() -> None:
     assert "offline" in message
 
 
-def test_registered_provider_is_resolved(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_provider_registered_like_the_built_ins_is_resolved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     class Custom(OfflineWriter):
         name = "custom"
 
-    monkeypatch.setitem(_TEXT, "custom", Custom)
-    assert isinstance(text_provider("custom"), Custom)
-    monkeypatch.delitem(_TEXT, "custom")
-    register_text_provider("custom", Custom)
-    try:
-        assert text_provider("custom").name == "custom"
-    finally:
-        del _TEXT["custom"]
+    monkeypatch.setitem(_REGISTRIES, "text", dict(_REGISTRIES["text"]))
+    register_text_provider("custom", lambda _context: Custom())
+    assert text_provider("custom").name == "custom"
+
+
+def test_auto_picks_the_real_provider_only_when_its_key_is_present(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(_REGISTRIES, "text", dict(_REGISTRIES["text"]))
+    register_text_provider("openai", lambda _context: OfflineWriter())
+    auto = ProviderSettings(text="auto")
+    assert resolve_name("text", ProviderContext(auto, {})) == "offline"
+    assert resolve_name("text", ProviderContext(auto, {"openai": "sk-test"})) == "openai"
+    assert resolve_name("text", ProviderContext(ProviderSettings(), {"openai": "k"})) == "offline"
 
 
 def test_half_a_quotation_is_never_quoted(settings, write) -> None:  # type: ignore[no-untyped-def]
