@@ -10,12 +10,14 @@ from prefect import flow
 from pydantic import BaseModel
 
 from pressroom.errors import ConfigError, PublishFailed, ReviewError
-from pressroom.models import PublishReceipt, Revision
+from pressroom.models import Generation, PublishReceipt, Revision
 from pressroom.review import review_description
 from pressroom.settings import S3Target, TargetConfig, WebhookTarget, load_settings
 from tasks.compliance import check_compliance
+from tasks.costs import report_costs
 from tasks.editorial import analyse_audience, plan_posts, write_posts
 from tasks.media import render_cards
+from tasks.providers import choose_providers
 from tasks.publish import (
     presign_assets,
     publish_bundle,
@@ -94,23 +96,32 @@ def url_to_social(
     labels = {name: cfg.label for name, cfg in selected.items()}
     destination = out_dir or pipeline.output_dir
 
+    providers = pipeline.providers
+    chosen = choose_providers(providers)
     page = fetch_source(url, pipeline.source.max_bytes)
     source = extract_article(page, pipeline.source.min_words)
-    if language not in ("auto", source.language) and pipeline.providers.text == "offline":
+    if language not in ("auto", source.language) and chosen["text"] == "offline":
         raise ConfigError(
             f"the source is in {source.language!r} and the offline writer does not translate; "
             f"use --lang auto or configure a text provider that writes {language!r}"
         )
-    audience = analyse_audience(source, pipeline.providers.text)
-    plan = plan_posts(source, audience, settings.brand, selected, pipeline.providers.text)
-    cards = render_cards(source, settings.brand, selected, pipeline.providers.image)
+    audience = analyse_audience(source, chosen["text"], providers)
+    plan = plan_posts(source, audience, settings.brand, selected, chosen["text"], providers)
+    cards = render_cards(source, settings.brand, selected, chosen["image"], providers)
+    generations: dict[str, list[Generation]] = {
+        "audience": [g for g in [audience.generation] if g],
+        "plan": [g for g in [plan.generation] if g],
+        "posts": [],
+        "cards": [card.generation for card in cards.values()],
+    }
 
     s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
     revision = Revision()
     for round_ in range(pipeline.review.max_revision_rounds + 1):
         posts = write_posts(
-            source, plan, settings.brand, selected, revision, pipeline.providers.text
+            source, plan, settings.brand, selected, revision, chosen["text"], providers
         )
+        generations["posts"] += [post.generation for post in posts]
         staged = stage_posts(destination, source, posts, cards, labels)
         report = check_compliance(staged, source, settings.brand, selected, destination)
         image_urls = (
@@ -138,6 +149,8 @@ def url_to_social(
             poll_interval_seconds=pipeline.review.poll_interval_seconds,
         )
         recorded = record_decision(decision, staged, destination)
+        if decision.decision != "request_changes" and not decision.edits:
+            report_costs(generations)
         if decision.decision == "reject":
             raise ReviewRejected(
                 f"rejected by {decision.reviewer}"
@@ -159,6 +172,7 @@ def url_to_social(
             comments=[*revision.comments, decision.comments],
             edits={**revision.edits, **decision.edits},
         )
+    report_costs(generations)
     raise ReviewError(
         f"not approved after {pipeline.review.max_revision_rounds} revision round(s); "
         "nothing was published"

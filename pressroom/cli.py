@@ -18,8 +18,9 @@ from urllib.parse import unquote, urlparse
 
 import typer
 
-from pressroom.errors import PressroomError
+from pressroom.errors import PressroomError, SourceError
 from pressroom.local_server import DEFAULT_API_URL, api_healthy, start_server, stop_server
+from pressroom.models import FetchedPage, Source
 from pressroom.paths import assets_dir
 
 app = typer.Typer(help="Pressroom: sources in, reviewed content out.", no_args_is_help=True)
@@ -173,6 +174,81 @@ def demo(
             ui = api_url.removesuffix("/api")
             typer.echo(f"Prefect UI: {ui}  ·  sample article: {base_url}/{page}")
             _run_social(f"{base_url}/{page}", "default", None, "auto", out)
+
+
+# ---------------------------------------------------------------- estimate
+
+_LOCAL_MEDIA_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
+_API_KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "elevenlabs": "ELEVENLABS_API_KEY"}
+
+
+def _local_page(path: Path) -> FetchedPage:
+    media_type = _LOCAL_MEDIA_TYPES.get(path.suffix.lower())
+    if media_type is None:
+        raise SourceError(f"{path}: only .html, .htm and .txt files can be read")
+    uri = path.resolve().as_uri()
+    return FetchedPage(
+        url=uri, final_url=uri, status=200, content_type=media_type, body=path.read_bytes()
+    )
+
+
+def _read_article(url_or_file: str, min_words: int, max_bytes: int) -> Source:
+    """A local .html/.txt file, or a URL through the safe fetcher."""
+    from pressroom.sources import extract_source, fetch_page
+
+    path = Path(url_or_file)
+    if path.is_file():
+        page = _local_page(path)
+    elif "://" in url_or_file:
+        page = fetch_page(url_or_file, max_bytes=max_bytes)
+    else:
+        raise SourceError(f"{url_or_file}: no such file, and not an http(s) URL")
+    return extract_source(page, min_words=min_words)
+
+
+def _api_keys_from_environment() -> dict[str, str]:
+    return {
+        provider: os.environ[variable]
+        for provider, variable in _API_KEY_VARIABLES.items()
+        if os.environ.get(variable)
+    }
+
+
+@app.command()
+@reports_errors
+def estimate(
+    url_or_file: Annotated[str, typer.Argument(help="An article URL, or a .html/.txt file")],
+    brand: Annotated[str, typer.Option(help="A brand under configs/brands/")] = "default",
+    channels: Annotated[
+        str | None, typer.Option(help="Comma-separated, e.g. linkedin,x (default: pipeline.yaml)")
+    ] = None,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Review rounds: the posts are drafted once per round")
+    ] = 1,
+) -> None:
+    """What a run would cost with the configured providers, before running it (calls none)."""
+    from pressroom import costs
+    from pressroom.providers import ProviderContext, resolve_name
+    from pressroom.settings import load_settings
+
+    settings = load_settings(brand)
+    source_settings = settings.pipeline.source
+    source = _read_article(url_or_file, source_settings.min_words, source_settings.max_bytes)
+    selected = settings.select_channels(_channels(channels))
+    provider_settings = settings.pipeline.providers
+    context = ProviderContext(provider_settings, _api_keys_from_environment())
+    names = {medium: resolve_name(medium, context) for medium in ("text", "image")}
+    pricing = costs.load_pricing(settings.config_dir)
+    lines = costs.estimate(
+        source.text,
+        len(selected),
+        names,
+        costs.configured_models(names, provider_settings),
+        pricing,
+        rounds,
+    )
+    typer.echo(f"{source.title} — {len(source.text):,} characters, {len(selected)} channel(s)")
+    typer.echo(costs.format_estimate(lines, pricing))
 
 
 # ---------------------------------------------------------------- review

@@ -66,6 +66,8 @@ def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
 
     assert result.status == "published" and result.reviewer == "Nora Keller"
     assert len(published_bundles(out)) == 1
-    # The paid or slow steps ran once; the second pass took their persisted results.
+    # The paid or slow steps ran at most once (an earlier run with the same content may already
+    # have paid for them); the second pass took their persisted results.
     for step in ("fetch_source", "write_posts", "render_cards"):
-        assert sorted(states[step]) == ["Cached", "Completed"], (step, states[step])
+        assert len(states[step]) == 2 and "Cached" in states[step], (step, states[step])
+        assert states[step].count("Completed") <= 1, (step, states[step])
