@@ -119,7 +119,7 @@ class OpenAISettings(_Strict):
         default=None, description="A Prefect Secret block holding the key; else $OPENAI_API_KEY"
     )
     text_model: str = "gpt-4o-mini"
-    image_model: str = "gpt-image-1"
+    image_model: str = "gpt-image-2.5-flare"  # gpt-image-1 was shut down on 2026-10-23
     speech_model: str = "gpt-4o-mini-tts"
     speech_voice: str = "alloy"
     timeout_seconds: float = Field(default=60, gt=0)

@@ -54,7 +54,11 @@ def provider_context(settings: ProviderSettings) -> ProviderContext:
 
 def _model_of(provider: str, medium: str, settings: ProviderSettings) -> str:
     if provider == "openai":
-        return str(getattr(settings.openai, f"{medium}_model"))
+        return {
+            "text": settings.openai.text_model,
+            "image": settings.openai.image_model,
+            "voice": settings.openai.speech_model,
+        }[medium]
     if provider == "elevenlabs":
         return settings.elevenlabs.model
     return "embedded"

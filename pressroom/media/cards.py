@@ -166,16 +166,16 @@ def render_card(
     grid = _Grid(width, height)
     image = Image.new("RGB", (width, height), colors.background)
     draw = ImageDraw.Draw(image)
-    muted = _mix(_rgb(colors.foreground), _rgb(colors.background), MUTED)
+    muted = _mix(hex_rgb(colors.foreground), hex_rgb(colors.background), MUTED)
 
-    _draw_stripe(draw, grid, _rgb(colors.accent))
+    _draw_stripe(draw, grid, hex_rgb(colors.accent))
     footer_top = _draw_footer(
         image,
         grid,
         brand=typeset(brand_name, lang),
         disclosure=typeset(disclosure, lang),
         logo_path=logo_path,
-        brand_color=_rgb(colors.foreground),
+        brand_color=hex_rgb(colors.foreground),
         muted=muted,
     )
     subtitle = typeset(subtitle or "", lang)
@@ -186,11 +186,11 @@ def render_card(
         typeset(title, lang),
         top=header_bottom + grid.px(BLOCK_GAP) if header_bottom else grid.top,
         bottom=footer_top - grid.px(BLOCK_GAP),
-        title_color=_rgb(colors.foreground),
-        accent=_rgb(colors.accent),
+        title_color=hex_rgb(colors.foreground),
+        accent=hex_rgb(colors.accent),
     )
     return CardImage(
-        png=_png_bytes(image),
+        png=png_bytes(image),
         width=width,
         height=height,
         alt_text=alt_text(title=title, brand_name=brand_name, disclosure=disclosure, language=lang),
@@ -291,7 +291,7 @@ def _draw_stripe(draw: ImageDraw.ImageDraw, grid: _Grid, accent: RGB) -> None:
 
 def _draw_subtitle(draw: ImageDraw.ImageDraw, grid: _Grid, subtitle: str, color: RGB) -> int:
     """Draw the subtitle at the top left; return where it ends."""
-    font = _font(REGULAR_FONT_FILE, grid.px(SUBTITLE_SIZE))
+    font = brand_font(REGULAR_FONT_FILE, grid.px(SUBTITLE_SIZE))
     ascent, descent = font.getmetrics()
     draw.text(
         (grid.left, grid.top),
@@ -326,7 +326,7 @@ def _draw_footer(
         logo = _load_logo(logo_path, row_height)
         image.paste(logo, (grid.left, middle - logo.height // 2), logo)
         brand_left += logo.width + grid.px(INLINE_GAP)
-    font = _font(BOLD_FONT_FILE, grid.px(BRAND_SIZE))
+    font = brand_font(BOLD_FONT_FILE, grid.px(BRAND_SIZE))
     room = pill_left - grid.px(INLINE_GAP) - brand_left
     draw.text(
         (brand_left, middle), fit_line(brand, font, room), font=font, fill=brand_color, anchor="lm"
@@ -338,7 +338,7 @@ def _draw_disclosure_pill(
     draw: ImageDraw.ImageDraw, grid: _Grid, disclosure: str, middle: int, color: RGB
 ) -> int:
     """Draw the disclosure in an outlined pill at the bottom right; return the pill's left edge."""
-    font = _font(REGULAR_FONT_FILE, grid.px(DISCLOSURE_SIZE))
+    font = brand_font(REGULAR_FONT_FILE, grid.px(DISCLOSURE_SIZE))
     padding_x, padding_y = grid.px(PILL_PADDING_X), grid.px(PILL_PADDING_Y)
     text = fit_line(disclosure, font, grid.content_width // 2 - 2 * padding_x)
     ascent, descent = font.getmetrics()
@@ -414,7 +414,7 @@ def _ellipsized_title(
 
 
 def _title_setting(title: str, size: int, max_width: int) -> _TitleSetting:
-    font = _font(BOLD_FONT_FILE, size)
+    font = brand_font(BOLD_FONT_FILE, size)
     return _TitleSetting(font, wrap_text(title, font, max_width), round(size * TITLE_LINE_HEIGHT))
 
 
@@ -443,7 +443,7 @@ def font_path(file_name: str) -> Path:
     return assets_dir() / "fonts" / file_name
 
 
-def _font(file_name: str, size: int) -> ImageFont.FreeTypeFont:
+def brand_font(file_name: str, size: int) -> ImageFont.FreeTypeFont:
     return _load_font(str(font_path(file_name)), size)
 
 
@@ -458,14 +458,14 @@ def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
         ) from error
 
 
-def _png_bytes(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
     """PNG without metadata or timestamps, so the same pixels always give the same bytes."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False, compress_level=6)
     return buffer.getvalue()
 
 
-def _rgb(color: str) -> RGB:
+def hex_rgb(color: str) -> RGB:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 

@@ -16,8 +16,12 @@ from typing import Literal
 
 from pressroom.errors import ConfigError
 from pressroom.providers.base import ImageProvider, TextProvider, VoiceProvider
+from pressroom.providers.elevenlabs_voice import ElevenLabsVoice
 from pressroom.providers.offline_image import OfflineCards
 from pressroom.providers.offline_text import OfflineWriter
+from pressroom.providers.openai_image import OpenAIImages
+from pressroom.providers.openai_speech import OpenAISpeech
+from pressroom.providers.openai_text import OpenAIWriter
 from pressroom.settings import ProviderSettings
 
 Medium = Literal["text", "image", "voice"]
@@ -88,7 +92,11 @@ def voice_provider(name: str, context: ProviderContext | None = None) -> VoicePr
 
 
 register_text_provider("offline", lambda _context: OfflineWriter())
+register_text_provider("openai", OpenAIWriter.from_context)
 register_image_provider("offline", lambda _context: OfflineCards())
+register_image_provider("openai", OpenAIImages.from_context)
+register_voice_provider("openai", OpenAISpeech.from_context)
+register_voice_provider("elevenlabs", ElevenLabsVoice.from_context)
 
 __all__ = [
     "ImageProvider",

@@ -212,8 +212,8 @@ def _apply_clause(result: Instructions, clause: str, shown_body: list[str]) -> I
 
 
 @dataclass
-class _Draft:
-    """The parts of one post; `render` joins them, `_fit` removes parts until it fits."""
+class Draft:
+    """The parts of one post; `render` joins them, `fit_to_channel` removes parts until it fits."""
 
     hook: str
     body: list[str]
@@ -396,22 +396,22 @@ def _target(cfg: ChannelConfig, asked: Instructions) -> int:
     return min(cfg.max_chars, int(cfg.target_chars * asked.length_factor))
 
 
-def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> _Draft:
+def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> Draft:
     source, brand = context.source, context.brand
     language = source.language
     emoji = cfg.emoji and (asked.tone or brand.tone) == "friendly" and not asked.no_emoji
     hashtags = [] if asked.no_hashtags else [*brand.signature_hashtags, *context.plan.hashtags]
     title = normalize_space(source.title)
-    draft = _Draft(
+    draft = Draft(
         hook=f"{_EMOJI_HOOK} {title}" if emoji else title,
         body=[],
-        call_to_action=_call_to_action(brand, cfg, language, source.url, emoji),
+        call_to_action=call_to_action(brand, cfg, language, source.url, emoji),
         hashtags=hashtags[: cfg.max_hashtags],
         disclosure=getattr(brand.disclosure_for(language), cfg.disclosure),
     )
     _fill_body(draft, _candidate_sentences(context.ranked, asked), _target(cfg, asked), cfg)
     draft.body.sort(key=lambda s: context.reading_order.get(s, -1))
-    _fit(draft, cfg)
+    fit_to_channel(draft, cfg)
     return draft
 
 
@@ -432,7 +432,7 @@ def _same_sentence(sentence: str, shown: str) -> bool:
     return sentence == shown or (shown.endswith("…") and sentence.startswith(shown[:-1]))
 
 
-def _call_to_action(
+def call_to_action(
     brand: BrandConfig, cfg: ChannelConfig, language: str, url: str, emoji: bool
 ) -> str:
     if cfg.link_policy == "bio":
@@ -443,7 +443,7 @@ def _call_to_action(
     return f"{prefix}{brand.localized(brand.call_to_action, language)} {url}"
 
 
-def _fill_body(draft: _Draft, candidates: list[str], target: int, cfg: ChannelConfig) -> None:
+def _fill_body(draft: Draft, candidates: list[str], target: int, cfg: ChannelConfig) -> None:
     """Add sentences in rank order while the post stays within target."""
     for sentence in candidates:
         draft.body.append(sentence)
@@ -455,7 +455,7 @@ def _fill_body(draft: _Draft, candidates: list[str], target: int, cfg: ChannelCo
             draft.body.append(truncate_words(candidates[0], room))
 
 
-def _fit(draft: _Draft, cfg: ChannelConfig) -> None:
+def fit_to_channel(draft: Draft, cfg: ChannelConfig) -> None:
     """Enforce the hard limits: hashtags (also those quoted in the body), then length."""
 
     def excess_hashtags() -> int:
