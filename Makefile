@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/social.py
 	$(BIN)/python benchmarks/publish.py
+	$(BIN)/python benchmarks/providers.py
 
 server: $(STAMP)
 	$(BIN)/pressroom server start
