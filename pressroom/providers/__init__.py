@@ -19,6 +19,7 @@ from pressroom.providers.base import ImageProvider, TextProvider, VoiceProvider
 from pressroom.providers.elevenlabs_voice import ElevenLabsVoice
 from pressroom.providers.offline_image import OfflineCards
 from pressroom.providers.offline_text import OfflineWriter
+from pressroom.providers.offline_voice import OfflineVoice
 from pressroom.providers.openai_image import OpenAIImages
 from pressroom.providers.openai_speech import OpenAISpeech
 from pressroom.providers.openai_text import OpenAIWriter
@@ -94,6 +95,7 @@ def voice_provider(name: str, context: ProviderContext | None = None) -> VoicePr
 register_text_provider("offline", lambda _context: OfflineWriter())
 register_text_provider("openai", OpenAIWriter.from_context)
 register_image_provider("offline", lambda _context: OfflineCards())
+register_voice_provider("offline", lambda _context: OfflineVoice())
 register_image_provider("openai", OpenAIImages.from_context)
 register_voice_provider("openai", OpenAISpeech.from_context)
 register_voice_provider("elevenlabs", ElevenLabsVoice.from_context)
