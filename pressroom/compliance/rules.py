@@ -92,7 +92,7 @@ def check_link_policy(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> 
 def check_disclosure(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> Iterator[Finding]:
     if not post.disclosure or post.disclosure not in post.text:
         yield Finding(
-            rule_id="D1",
+            rule_id="R1",
             severity="blocker",
             message="The AI-disclosure label is missing: AI-generated content must say so "
             "(EU AI Act, Art. 50).",
@@ -104,7 +104,7 @@ def check_disclosure(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> I
 def check_alt_text(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> Iterator[Finding]:
     if post.image_alt_text is not None and not post.image_alt_text.strip():
         yield Finding(
-            rule_id="D2",
+            rule_id="A1",
             severity="warning",
             message="The card image has no alt text: screen-reader users will miss it.",
             location=f"{post.channel} image",
@@ -118,7 +118,7 @@ def check_banned_terms(
         pattern = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", re.IGNORECASE)
         for match in pattern.finditer(post.text):
             yield Finding(
-                rule_id="B1",
+                rule_id="S1",
                 severity="blocker",
                 message=f"“{term}” is on the brand's list of banned terms.",
                 evidence=_excerpt(post.text, match.start(), match.end()),
@@ -191,7 +191,7 @@ def check_bundle(
         if post.text not in content.digest_markdown:
             findings.append(
                 Finding(
-                    rule_id="I1",
+                    rule_id="X1",
                     severity="blocker",
                     message="The readable digest (posts.md) does not show this post as it will "
                     "be published.",
@@ -202,7 +202,7 @@ def check_bundle(
         if cfg is None:
             findings.append(
                 Finding(
-                    rule_id="I1",
+                    rule_id="X1",
                     severity="blocker",
                     message=f"No channel named {post.channel!r} is configured.",
                     location=post.channel,

@@ -129,7 +129,7 @@ def test_a_rewrite_in_the_form_is_checked_and_reviewed_again(
     description = review_description_of(run_id)
     assert "Our own words" in description
     assert "| G3 |" in description  # an invented phone number: a blocker
-    assert "| D1 |" not in description  # the label was kept
+    assert "| R1 |" not in description  # the label was kept
 
     submit_review(run_id, _answer("approve"))
     with pytest.raises(PublishRefused, match="G3"):

@@ -325,7 +325,7 @@ def _report_with_blocker(staged: StagedBundle, report: ComplianceReport) -> tupl
     blocked = report.model_copy(
         update={
             "findings": [
-                Finding(rule_id="D1", severity="blocker", message="missing", location="x"),
+                Finding(rule_id="R1", severity="blocker", message="missing", location="x"),
                 *report.findings,
             ]
         }
@@ -368,7 +368,7 @@ REFUSALS = {
     "changes-requested": (_changes_requested, "no approval"),
     "approval-for-other-hash": (_approval_for_other_hash, "000000000000"),
     "report-for-other-hash": (_report_for_other_hash, "compliance report"),
-    "report-with-blocker": (_report_with_blocker, "D1 (x)"),
+    "report-with-blocker": (_report_with_blocker, "R1 (x)"),
     "byte-changed": (_byte_changed, "changed after it was staged"),
     "image-byte-changed": (_image_byte_changed, "changed after it was staged"),
     "file-added": (_file_added, "changed after it was staged"),

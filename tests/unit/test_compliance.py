@@ -164,21 +164,21 @@ def test_l3_url_is_fine_on_an_inline_channel(settings: Settings) -> None:
 
 def test_d1_missing_disclosure_is_a_blocker(settings: Settings) -> None:
     text = clean_text("linkedin").replace(DISCLOSURE["linkedin"], "")
-    findings = only(check(settings, post("linkedin", text)), "D1")
+    findings = only(check(settings, post("linkedin", text)), "R1")
     assert findings[0].severity == "blocker"
     assert findings[0].location == "linkedin"
     assert DISCLOSURE["linkedin"] in findings[0].evidence
 
 
 def test_d1_empty_disclosure_label_is_a_blocker(settings: Settings) -> None:
-    findings = only(check(settings, post("linkedin", disclosure="")), "D1")
+    findings = only(check(settings, post("linkedin", disclosure="")), "R1")
     assert findings[0].severity == "blocker"
     assert findings[0].evidence == "no label set"
 
 
 @pytest.mark.parametrize("alt_text", ["", "   \n"])
 def test_d2_empty_alt_text_is_a_warning(settings: Settings, alt_text: str) -> None:
-    findings = only(check(settings, post("instagram", alt_text=alt_text)), "D2")
+    findings = only(check(settings, post("instagram", alt_text=alt_text)), "A1")
     assert findings[0].severity == "warning"
     assert findings[0].location == "instagram image"
 
@@ -201,7 +201,7 @@ def test_b1_banned_term_is_a_blocker(
     settings: Settings, sentence: str, term: str, hit: str
 ) -> None:
     text = clean_text("linkedin", f"{BODY} {sentence}")
-    findings = only(check(settings, post("linkedin", text)), "B1")
+    findings = only(check(settings, post("linkedin", text)), "S1")
     assert len(findings) == 1
     assert findings[0].severity == "blocker"
     assert findings[0].location == "linkedin"
@@ -225,7 +225,7 @@ def test_b1_matches_whole_words_only(settings: Settings, sentence: str) -> None:
 
 def test_b1_reports_every_occurrence(settings: Settings) -> None:
     text = clean_text("linkedin", f"{BODY} Miracle ! Un vrai miracle.")
-    findings = only(check(settings, post("linkedin", text)), "B1")
+    findings = only(check(settings, post("linkedin", text)), "S1")
     assert [f.evidence.count("[") for f in findings] == [1, 1]
     assert "[Miracle]" in findings[0].evidence
     assert "[miracle]" in findings[1].evidence
@@ -271,7 +271,7 @@ def test_i1_digest_that_does_not_show_the_post_is_a_blocker(settings: Settings) 
     shown = post("linkedin")
     published = post("linkedin", clean_text("linkedin", BODY + " Une phrase ajoutée après coup."))
     report = check(settings, published, digest=f"```text\n{shown.text}\n```")
-    findings = only(report, "I1")
+    findings = only(report, "X1")
     assert [(f.severity, f.location) for f in findings] == [("blocker", "linkedin")]
 
 
@@ -279,7 +279,7 @@ def test_i1_unknown_channel_is_a_blocker(settings: Settings) -> None:
     unknown = PostContent(
         channel="myspace", text=clean_text("x"), disclosure=DISCLOSURE["x"], image_alt_text=None
     )
-    findings = only(check(settings, unknown), "I1")
+    findings = only(check(settings, unknown), "X1")
     assert findings[0].severity == "blocker"
     assert "myspace" in findings[0].message
 
@@ -290,14 +290,14 @@ def test_i1_unknown_channel_is_a_blocker(settings: Settings) -> None:
 def test_blockers_come_first(settings: Settings) -> None:
     report = check(
         settings,
-        post("instagram", clean_text("instagram", f"{BODY} {URL}"), alt_text=""),  # L3, D2
-        post("tiktok", clean_text("tiktok", f"{BODY} {URL} Un miracle.")),  # L3, B1
-        post("x", clean_text("x").replace(DISCLOSURE["x"], "")),  # D1
+        post("instagram", clean_text("instagram", f"{BODY} {URL}"), alt_text=""),  # L3, A1
+        post("tiktok", clean_text("tiktok", f"{BODY} {URL} Un miracle.")),  # L3, S1
+        post("x", clean_text("x").replace(DISCLOSURE["x"], "")),  # R1
     )
     severities = [f.severity for f in report.findings]
     assert severities == sorted(severities, key=["blocker", "warning", "info"].index)
-    assert {f.rule_id for f in report.blockers} == {"B1", "D1"}
-    assert {f.rule_id for f in report.warnings} == {"L3", "D2"}
+    assert {f.rule_id for f in report.blockers} == {"S1", "R1"}
+    assert {f.rule_id for f in report.warnings} == {"L3", "A1"}
     assert len(report.findings) == 5
     assert not report.passed
 
@@ -309,6 +309,6 @@ def test_findings_of_several_posts_name_their_channel(settings: Settings) -> Non
         post("facebook", clean_text("facebook", f"{BODY} Un miracle.")),
     )
     assert [(f.rule_id, f.location) for f in report.findings] == [
-        ("B1", "linkedin"),
-        ("B1", "facebook"),
+        ("S1", "linkedin"),
+        ("S1", "facebook"),
     ]

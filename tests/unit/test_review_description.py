@@ -140,7 +140,7 @@ def test_description_lists_blockers_before_warnings(
     settings: Settings,
 ) -> None:
     posts, cards, bundle = staged
-    # instagram: a banned term (B1 blocker) and a URL (L3 warning); x: blank alt text (D2 warning)
+    # instagram: a banned term (S1 blocker) and a URL (L3 warning); x: blank alt text (A1 warning)
     instagram = posts[2]
     assert instagram.channel == "instagram"
     extra = "\n\nUn résultat miracle ! https://example.org/y"
@@ -164,9 +164,9 @@ def test_description_lists_blockers_before_warnings(
     assert kinds == sorted(kinds)  # "blocker" < "warning"
     assert kinds.count("blocker") == len(report.blockers)
     assert "blocker(s): this content cannot be published" in text
-    assert any("| B1 | instagram |" in row and "[miracle]" in row for row in rows)
+    assert any("| S1 | instagram |" in row and "[miracle]" in row for row in rows)
     assert any("| L3 | instagram |" in row for row in rows)
-    assert any("| D2 | x image |" in row for row in rows)
+    assert any("| A1 | x image |" in row for row in rows)
     assert f"`{restaged.content_sha256[:12]}`" in text
 
 
