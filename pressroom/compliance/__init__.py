@@ -13,6 +13,7 @@
 * X1 bundle-integrity the structured posts and the readable digest disagree      blocker
 """
 
-from pressroom.compliance.rules import BundleContent, PostContent, check_bundle
+from pressroom.compliance.base import BundleContent, PostContent
+from pressroom.compliance.suite import check_bundle
 
 __all__ = ["BundleContent", "PostContent", "check_bundle"]

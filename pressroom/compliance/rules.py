@@ -3,51 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from pressroom.channels import post_length
+from pressroom.compliance.base import PostContent, PostRule, RuleContext, excerpt
 from pressroom.compliance.contact import find_contact_data, same_contact
-from pressroom.models import SEVERITY_ORDER, ComplianceReport, Finding
-from pressroom.settings import BrandConfig, ChannelConfig
+from pressroom.models import Finding
+from pressroom.settings import ChannelConfig
 from pressroom.text import HASHTAG, URL, count_words
 
 MIN_BODY_WORDS = 8
-EVIDENCE_CONTEXT = 40
-
-
-@dataclass(frozen=True)
-class PostContent:
-    """One post as it will be published: read back from the bundle's bytes."""
-
-    channel: str
-    text: str
-    disclosure: str
-    image_alt_text: str | None
-
-
-@dataclass(frozen=True)
-class BundleContent:
-    content_sha256: str
-    posts: list[PostContent]
-    digest_markdown: str
-    source_text: str
-
-
-@dataclass(frozen=True)
-class RuleContext:
-    brand: BrandConfig
-    channels: dict[str, ChannelConfig]
-    source_text: str
-
-
-PostRule = Callable[[PostContent, ChannelConfig, RuleContext], Iterator[Finding]]
-
-
-def _excerpt(text: str, start: int, end: int) -> str:
-    before = text[max(0, start - EVIDENCE_CONTEXT) : start]
-    after = text[end : end + EVIDENCE_CONTEXT]
-    return f"…{before}[{text[start:end]}]{after}…".replace("\n", " ")
 
 
 def check_length(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> Iterator[Finding]:
@@ -121,7 +86,7 @@ def check_banned_terms(
                 rule_id="S1",
                 severity="blocker",
                 message=f"“{term}” is on the brand's list of banned terms.",
-                evidence=_excerpt(post.text, match.start(), match.end()),
+                evidence=excerpt(post.text, match.start(), match.end()),
                 location=post.channel,
             )
 
@@ -143,7 +108,7 @@ def check_contact_data(
                 else f"A {kind} that is not in the source appears in the post (GDPR; possibly "
                 "invented)."
             ),
-            evidence=_excerpt(post.text, found.start, found.end),
+            evidence=excerpt(post.text, found.start, found.end),
             location=post.channel,
         )
 
@@ -169,7 +134,7 @@ def check_substance(post: PostContent, cfg: ChannelConfig, ctx: RuleContext) -> 
         )
 
 
-POST_RULES: tuple[PostRule, ...] = (
+FIRST_RULES: tuple[PostRule, ...] = (
     check_substance,
     check_length,
     check_hashtags,
@@ -179,37 +144,3 @@ POST_RULES: tuple[PostRule, ...] = (
     check_banned_terms,
     check_contact_data,
 )
-
-
-def check_bundle(
-    content: BundleContent, brand: BrandConfig, channels: dict[str, ChannelConfig]
-) -> ComplianceReport:
-    """Run every rule on every post; blockers first in the report."""
-    ctx = RuleContext(brand=brand, channels=channels, source_text=content.source_text)
-    findings: list[Finding] = []
-    for post in content.posts:
-        if post.text not in content.digest_markdown:
-            findings.append(
-                Finding(
-                    rule_id="X1",
-                    severity="blocker",
-                    message="The readable digest (posts.md) does not show this post as it will "
-                    "be published.",
-                    location=post.channel,
-                )
-            )
-        cfg = channels.get(post.channel)
-        if cfg is None:
-            findings.append(
-                Finding(
-                    rule_id="X1",
-                    severity="blocker",
-                    message=f"No channel named {post.channel!r} is configured.",
-                    location=post.channel,
-                )
-            )
-            continue
-        for rule in POST_RULES:
-            findings.extend(rule(post, cfg, ctx))
-    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
-    return ComplianceReport(content_sha256=content.content_sha256, findings=findings)

@@ -1,0 +1,48 @@
+"""What every compliance rule works on, and the shape of a rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from pressroom.models import Finding
+from pressroom.settings import BrandConfig, ChannelConfig
+
+EVIDENCE_CONTEXT = 40
+
+
+@dataclass(frozen=True)
+class PostContent:
+    """One post as it will be published: read back from the bundle's bytes."""
+
+    channel: str
+    text: str
+    disclosure: str
+    image_alt_text: str | None
+
+
+@dataclass(frozen=True)
+class BundleContent:
+    content_sha256: str
+    posts: list[PostContent]
+    digest_markdown: str
+    source_text: str
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    brand: BrandConfig
+    channels: dict[str, ChannelConfig]
+    source_text: str
+    language: str = "en"
+
+
+PostRule = Callable[[PostContent, ChannelConfig, RuleContext], Iterator[Finding]]
+
+
+def excerpt(text: str, start: int, end: int) -> str:
+    """The offending span in brackets, with some context either side, on one line."""
+    before = text[max(0, start - EVIDENCE_CONTEXT) : start]
+    after = text[end : end + EVIDENCE_CONTEXT]
+    return f"…{before}[{text[start:end]}]{after}…".replace("\n", " ")

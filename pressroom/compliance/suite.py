@@ -1,0 +1,55 @@
+"""The whole suite: every rule family, run on every post of a bundle."""
+
+from __future__ import annotations
+
+from pressroom.compliance import bias, copyright, grounding, hostile, rules
+from pressroom.compliance.base import BundleContent, PostRule, RuleContext
+from pressroom.models import SEVERITY_ORDER, ComplianceReport, Finding
+from pressroom.settings import BrandConfig, ChannelConfig
+
+POST_RULES: tuple[PostRule, ...] = (
+    *rules.FIRST_RULES,
+    *grounding.RULES,
+    *copyright.RULES,
+    *bias.RULES,
+    *hostile.RULES,
+)
+
+
+def check_bundle(
+    content: BundleContent, brand: BrandConfig, channels: dict[str, ChannelConfig]
+) -> ComplianceReport:
+    """Run every rule on every post; blockers first in the report."""
+    ctx = RuleContext(
+        brand=brand,
+        channels=channels,
+        source_text=content.source_text,
+        language=content.language,
+    )
+    findings: list[Finding] = []
+    for post in content.posts:
+        if post.text not in content.digest_markdown:
+            findings.append(
+                Finding(
+                    rule_id="X1",
+                    severity="blocker",
+                    message="The readable digest (posts.md) does not show this post as it will "
+                    "be published.",
+                    location=post.channel,
+                )
+            )
+        cfg = channels.get(post.channel)
+        if cfg is None:
+            findings.append(
+                Finding(
+                    rule_id="X1",
+                    severity="blocker",
+                    message=f"No channel named {post.channel!r} is configured.",
+                    location=post.channel,
+                )
+            )
+            continue
+        for rule in POST_RULES:
+            findings.extend(rule(post, cfg, ctx))
+    findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+    return ComplianceReport(content_sha256=content.content_sha256, findings=findings)
