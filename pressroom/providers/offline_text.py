@@ -266,6 +266,16 @@ def rank_sentences(sentences: list[str], keywords: list[str]) -> list[str]:
     return [s for _, s in sorted(enumerate(sentences), key=score)]
 
 
+def _record(template_id: str, language: str) -> Generation:
+    return Generation(
+        provider="offline",
+        model=MODEL,
+        template_id=template_id,
+        template_version=TEMPLATE_VERSION,
+        parameters={"language": language},
+    )
+
+
 def _reading_level(words_per_sentence: float) -> ReadingLevel:
     if words_per_sentence > 28:
         return "expert"
@@ -301,6 +311,7 @@ class OfflineWriter:
             interests=keywords,
             reading_level=_reading_level(words_per_sentence),
             language=source.language,
+            generation=_record("audience/offline-keywords", source.language),
         )
 
     def plan_posts(
@@ -328,6 +339,7 @@ class OfflineWriter:
                 )
                 for name, cfg in channels.items()
             ],
+            generation=_record("plan/offline-ranking", source.language),
         )
 
     def write_posts(
