@@ -80,6 +80,27 @@ class BrandConfig(_Strict):
     colors: BrandColors
     disclosure: dict[str, DisclosureTexts]
     logo: str | None = None
+    rule_severity: dict[str, Literal["blocker", "warning", "info"]] = Field(
+        default_factory=dict,
+        description="Per rule id, a severity that replaces the rule's own for this brand",
+    )
+    competitors: list[str] = Field(
+        default_factory=list, description="Names that are a warning in a post (rule S2)"
+    )
+    claims_requiring_proof: list[str] = Field(
+        default_factory=list,
+        description="Claims that are a warning in a post (rule S3), on top of the built-in lists",
+    )
+    allowed_handles: list[str] = Field(
+        default_factory=list, description="@accounts a post may name besides the source's (I3)"
+    )
+    allowed_domains: list[str] = Field(
+        default_factory=list,
+        description="Sites (and their subdomains) a post may link to besides the source's (I3)",
+    )
+    # People whose names may go to an external provider without a G2 warning (politicians,
+    # officials... named in the news as such). Surnames alone match too.
+    public_figures: list[str] = Field(default_factory=list)
 
     @field_validator("signature_hashtags")
     @classmethod

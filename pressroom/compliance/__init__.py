@@ -1,16 +1,33 @@
-"""Compliance checks on the exact content of a bundle. Each rule has a stable id:
+"""Compliance checks on the exact content of a bundle. Rule ids are stable:
 
-* L1 channel-length   a post longer than the network allows                     blocker
-* L2 hashtag-count    more hashtags than the channel allows                       blocker
-* L3 link-policy      a URL in a post where links are not clickable              warning
-* R1 ai-disclosure    the brand's AI-disclosure label is missing (EU AI Act 50)  blocker
-* A1 image-alt-text   a card image without alt text                              warning
-* S1 banned-term      a term the brand has banned                                blocker
-* G3 contact-data     an e-mail address or phone number in a post:               blocker when
-                      absent from the source, warning when copied from it
-* E1 empty-post       a post with no text                                        blocker
-* E2 short-post       a post with almost nothing besides its frame               warning
-* X1 bundle-integrity the structured posts and the readable digest disagree      blocker
+First rules (rules.py)
+* L1 channel-length   a post longer than the network allows                       blocker
+* L2 hashtag-count    more hashtags than the channel allows                         blocker
+* L3 link-policy      a URL in a post where links are not clickable                warning
+* R1 ai-disclosure    the brand's AI-disclosure label is missing (EU AI Act 50)    blocker
+* A1 image-alt-text   a card image without alt text                                warning
+* S1 banned-term      a term the brand has banned                                  blocker
+* G3 contact-data     an e-mail address or phone number: absent from the source    blocker
+                      / copied from it                                             warning
+* E1, E2              an empty post / a post with almost nothing in it   blocker / warning
+* X1 bundle-integrity the structured posts and the readable digest disagree        blocker
+GDPR (gdpr.py, Presidio + spaCy small models): G3 also for IBAN, card, NIR, SIRET/SIREN and
+  postal addresses; G1/G2/G4 apply to prompts before a remote call (`check_prompt`,
+  `assert_minimised`).
+Grounding (grounding.py): H1 a number or date not in the source, H2 a quotation not verbatim
+  (altered vs fabricated), H3 a legal citation not in the source — blockers; H5 weak lexical
+  support — warning.
+Copyright (copyright.py): C1 long unquoted copying (≥ 25 words or 8-gram containment) — blocker,
+  12–24 words — warning; C2 quotations short and attributed.
+Bias and brand safety (bias.py): B1 gender-coded wording (EN job ads), B2 French discriminatory
+  hiring criteria (blocker), B3 French job titles without an inclusive form, B4 profanity;
+  S2 competitor names, S3 claims that need substantiation.
+Hostile content (hostile.py): I3 links and @handles absent from the source and the brand's
+  allow-lists, I4 model markers or chat-template tokens (blockers); I2 `injection_signals` and
+  `strip_invisible` for sources.
+
+A brand may change a rule's severity (`rule_severity` in its config); the change is stated in the
+finding's message.
 """
 
 from pressroom.compliance.base import BundleContent, PostContent

@@ -28,6 +28,7 @@ class BundleContent:
     digest_markdown: str
     source_text: str
     language: str = "en"
+    source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class RuleContext:
     channels: dict[str, ChannelConfig]
     source_text: str
     language: str = "en"
+    source_url: str = ""  # the article's URL: links to its site are the post's own (rule I3)
 
 
 PostRule = Callable[[PostContent, ChannelConfig, RuleContext], Iterator[Finding]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pressroom.compliance import bias, copyright, grounding, hostile, rules
+from collections.abc import Sequence
+
+from pressroom.compliance import bias, copyright, gdpr, grounding, hostile, rules
 from pressroom.compliance.base import BundleContent, PostRule, RuleContext
 from pressroom.models import SEVERITY_ORDER, ComplianceReport, Finding
 from pressroom.settings import BrandConfig, ChannelConfig
@@ -13,18 +15,31 @@ POST_RULES: tuple[PostRule, ...] = (
     *copyright.RULES,
     *bias.RULES,
     *hostile.RULES,
+    *gdpr.RULES,
 )
 
 
+def _with_brand_severity(finding: Finding, brand: BrandConfig) -> Finding:
+    severity = brand.rule_severity.get(finding.rule_id)
+    if severity is None or severity == finding.severity:
+        return finding
+    note = f" (severity set by the brand: {severity}, rule default {finding.severity})"
+    return finding.model_copy(update={"severity": severity, "message": finding.message + note})
+
+
 def check_bundle(
-    content: BundleContent, brand: BrandConfig, channels: dict[str, ChannelConfig]
+    content: BundleContent,
+    brand: BrandConfig,
+    channels: dict[str, ChannelConfig],
+    rules: Sequence[PostRule] = POST_RULES,
 ) -> ComplianceReport:
-    """Run every rule on every post; blockers first in the report."""
+    """Run every rule (the whole suite unless told otherwise) on every post; blockers first."""
     ctx = RuleContext(
         brand=brand,
         channels=channels,
         source_text=content.source_text,
         language=content.language,
+        source_url=content.source_url,
     )
     findings: list[Finding] = []
     for post in content.posts:
@@ -49,7 +64,8 @@ def check_bundle(
                 )
             )
             continue
-        for rule in POST_RULES:
+        for rule in rules:
             findings.extend(rule(post, cfg, ctx))
+    findings = [_with_brand_severity(f, brand) for f in findings]
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     return ComplianceReport(content_sha256=content.content_sha256, findings=findings)

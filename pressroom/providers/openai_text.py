@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from pydantic import BaseModel, Field, ValidationError
 
 from pressroom.channels import post_length
+from pressroom.compliance.gdpr import assert_minimised
+from pressroom.compliance.pii import presidio_detector
 from pressroom.errors import ConfigError
 from pressroom.models import (
     AudienceProfile,
@@ -60,6 +62,13 @@ MIN_TEXT_CHARS = 40
 HASHTAG_ALLOWANCE = 16  # characters per hashtag kept free when telling the model its room
 SEPARATORS_CHARS = 4  # the blank lines around hook and body
 SERVER_MESSAGE_CHARS = 300
+
+
+def _redaction(source: Source) -> Redaction:
+    """Structured personal data (e-mails, phones, IBANs, NIR, SIRET, addresses, cards) become
+    placeholders before anything is sent (G1)."""
+    return Redaction(detector=presidio_detector(source.language))
+
 
 # ---------------------------------------------------------------- what the model returns
 
@@ -177,7 +186,7 @@ class OpenAIWriter:
     # ------------------------------------------------------------ the editorial steps
 
     def analyse_audience(self, source: Source) -> AudienceProfile:
-        request = _Request(load_template("audience", source.language), source, Redaction())
+        request = _Request(load_template("audience", source.language), source, _redaction(source))
         inputs = {"source": _source_block(source, request.redaction), "language": source.language}
         answer = self._ask(request, AudienceOut, "an audience profile that does not fit", inputs)
         out, restore = answer.output, request.redaction.restore
@@ -197,7 +206,7 @@ class OpenAIWriter:
         channels: dict[str, ChannelConfig],
     ) -> EditorialPlan:
         template = load_template("plan", source.language)
-        request = _Request(template, source, Redaction())
+        request = _Request(template, source, _redaction(source))
         redact = request.redaction.add
         inputs = {
             "source": _source_block(source, request.redaction),
@@ -226,7 +235,7 @@ class OpenAIWriter:
         revision: Revision,
     ) -> list[ChannelPost]:
         template = load_template("social_posts", source.language)
-        request = _Request(template, source, Redaction())
+        request = _Request(template, source, _redaction(source))
         redact = request.redaction.add
         inputs = {
             "source": _source_block(source, request.redaction),
@@ -277,6 +286,8 @@ class OpenAIWriter:
         messages = request.template.render(**inputs)
         input_tokens = output_tokens = attempts = 0
         problem = ""
+        for message in messages:  # G4: nothing unredacted ever leaves
+            assert_minimised(str(message["content"]), request.source.language)
         for _ in range(FORM_TRIES):
             completion, tries = call_with_retries(
                 partial(self._complete, messages, _response_format(output)),

@@ -297,4 +297,5 @@ def read_bundle_content(staged: StagedBundle, source_text: str) -> BundleContent
         digest_markdown=(directory / "posts.md").read_text(encoding="utf-8"),
         source_text=source_text,
         language=data["source"]["language"],
+        source_url=data["source"]["url"],
     )
