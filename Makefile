@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/social.py
 	$(BIN)/python benchmarks/publish.py
 	$(BIN)/python benchmarks/providers.py
+	$(BIN)/python benchmarks/compliance.py
 
 server: $(STAMP)
 	$(BIN)/pressroom server start
