@@ -16,7 +16,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
@@ -78,7 +78,9 @@ STATUS_HINTS = {
 }
 
 
-class OpenAIImages:
+class OpenAIMediaProvider:
+    """What the OpenAI image and speech providers share: settings, a client, an injectable sleep."""
+
     name = "openai"
 
     def __init__(
@@ -93,9 +95,11 @@ class OpenAIImages:
         self._sleep = sleep
 
     @classmethod
-    def from_context(cls, context: ProviderContext) -> OpenAIImages:
+    def from_context(cls, context: ProviderContext) -> Self:
         return cls(context.settings.openai, context.api_keys.get("openai"))
 
+
+class OpenAIImages(OpenAIMediaProvider):
     def card(
         self,
         *,

@@ -5,16 +5,14 @@ from __future__ import annotations
 import io
 import time
 import wave
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from pressroom.models import Generation, SpeechAudio
-from pressroom.providers.openai_image import openai_client, openai_failure
+from pressroom.providers.openai_image import OpenAIMediaProvider, openai_failure
 from pressroom.providers.resilience import ProviderError, call_with_retries
-from pressroom.settings import OpenAISettings
 
 if TYPE_CHECKING:
-    from pressroom.providers import ProviderContext
+    pass
 
 TEMPLATE_ID = "speech/text"
 TEMPLATE_VERSION = "1"
@@ -22,24 +20,7 @@ RESPONSE_FORMAT: Final = "wav"
 MAX_INPUT_CHARS = 4096  # the speech endpoint's limit
 
 
-class OpenAISpeech:
-    name = "openai"
-
-    def __init__(
-        self,
-        settings: OpenAISettings,
-        api_key: str | None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._settings = settings
-        self._client = openai_client(settings, api_key)
-        self._sleep = sleep
-
-    @classmethod
-    def from_context(cls, context: ProviderContext) -> OpenAISpeech:
-        return cls(context.settings.openai, context.api_keys.get("openai"))
-
+class OpenAISpeech(OpenAIMediaProvider):
     def speak(self, text: str, *, language: str, voice: str | None = None) -> SpeechAudio:
         if not text.strip():
             raise ValueError("nothing to speak: the text is empty")
