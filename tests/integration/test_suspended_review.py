@@ -69,5 +69,6 @@ def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
     # The paid or slow steps ran at most once (an earlier run with the same content may already
     # have paid for them); the second pass took their persisted results.
     for step in ("fetch_source", "write_posts", "render_cards"):
-        assert len(states[step]) == 2 and "Cached" in states[step], (step, states[step])
+        assert states[step] and set(states[step]) <= {"Completed", "Cached"}, (step, states[step])
         assert states[step].count("Completed") <= 1, (step, states[step])
+    assert "Cached" in states["fetch_source"]  # fetched once, then taken from the first pass
