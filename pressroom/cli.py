@@ -251,6 +251,51 @@ def estimate(
     typer.echo(costs.format_estimate(lines, pricing))
 
 
+@app.command()
+@reports_errors
+def check(
+    draft: Annotated[Path, typer.Argument(help="A text file holding the post as it would go out")],
+    source: Annotated[str, typer.Option(help="The source: an article URL or a .html/.txt file")],
+    channel: Annotated[
+        str | None, typer.Option(help="The network (default: the first of pipeline.yaml)")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="fr or en (default: the source's)")
+    ] = None,
+    brand: Annotated[str, typer.Option(help="A brand under configs/brands/")] = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON")] = False,
+) -> None:
+    """Every text check on any draft against its source. Exit 1 on a blocker, 2 on bad usage."""
+    from pressroom.compliance.draft import check_draft, format_report
+    from pressroom.settings import load_settings
+
+    if not draft.is_file():
+        raise _fail(f"{draft}: no such file", code=2)
+    settings = load_settings(brand)
+    name = channel or settings.pipeline.default_channels[0]
+    if name not in settings.channels:
+        known = ", ".join(settings.channels)
+        raise _fail(f"unknown channel {name!r}; known channels: {known}", code=2)
+    article = _read_article(source, 1, settings.pipeline.source.max_bytes)
+    report = check_draft(
+        draft.read_text(encoding="utf-8").strip(),
+        article,
+        brand=settings.brand,
+        channel=name,
+        channels=settings.channels,
+        language=lang or article.language,
+    )
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        typer.echo(
+            f"{draft}, checked as a post for {settings.channels[name].label}, against {article.url}"
+        )
+        typer.echo(format_report(report))
+    if report.blockers:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- review
 
 
