@@ -109,7 +109,7 @@ def fr_source() -> Source:
         FR_TEXT,
         title=FR_TITLE,
         language="fr",
-        url="https://www.montreval-infos.fr/environnement/capteurs-air",
+        url="https://www.montreval-infos.example/environnement/capteurs-air",
     )
 
 

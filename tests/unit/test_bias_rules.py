@@ -18,7 +18,7 @@ from pressroom.sources import extract_source
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "sample"
 DISCLOSURE = "AI-generated content"
-ARTICLE_URL = "https://www.example-news.org/2025/05/article"
+ARTICLE_URL = "https://news.example.org/2025/05/article"
 NEUTRAL_SOURCE = "Montreval and Port Alder: a source that makes no claim and names nobody."
 
 

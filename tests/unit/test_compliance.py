@@ -15,7 +15,7 @@ from pressroom.settings import Settings
 
 WriteFn = Callable[..., list[ChannelPost]]
 HASH = "ab" * 32
-URL = "https://www.montreval-infos.fr/environnement/capteurs-air"
+URL = "https://www.montreval-infos.example/environnement/capteurs-air"
 SOURCE_TEXT = (
     "Depuis le 3 mars 2025, 200 foyers de Montreval mesurent la qualité de l’air. "
     "Pour participer, écrivez à capteurs@montreval.fr ou appelez le 03 88 12 34 56."

@@ -16,7 +16,9 @@ from pressroom.sources import extract_source
 from pressroom.sources.extract import strip_hidden_elements
 
 SAMPLES = Path(__file__).resolve().parents[2] / "assets" / "sample"
-ARTICLE_URL = "https://www.montreval-infos.fr/environnement/capteurs-air"
+ARTICLE_URL = "https://www.montreval-infos.example/environnement/capteurs-air"
+# Links with real top-level domains on purpose: I3 must recognise bare domains such as
+# "carte.montreval.fr/page", which it does by TLD. They are text under test, never fetched.
 SOURCE_TEXT = (
     "Depuis le 3 mars, 200 foyers mesurent la qualité de l’air. Suivez @AirMontreval et la carte "
     "sur https://carte.montreval.fr/air/ ; le rapport est sur https://www.region.fr/rapport.pdf."
@@ -258,7 +260,7 @@ def test_i3_link_or_handle_absent_from_the_source_is_a_blocker(
     "addition",
     [
         f"Lire l'article complet : {ARTICLE_URL}",  # the post's own link to the article
-        "Autre article : https://montreval-infos.fr/sport/match",  # the article's site
+        "Autre article : https://montreval-infos.example/sport/match",  # the article's site
         "La carte : https://carte.montreval.fr/air (mise à jour chaque heure).",  # in the source
         "Rapport : https://www.region.fr/rapport.pdf.",
         "Suivez @airmontreval !",  # in the source, other case
