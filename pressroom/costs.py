@@ -26,6 +26,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
@@ -124,8 +125,20 @@ class CostLine(BaseModel):
 
 
 def load_pricing(config_dir: Path | None = None) -> Pricing:
-    """`pricing.yaml` of the config directory, validated; errors name the file and field."""
-    return load_model((config_dir or default_config_dir()) / PRICING_FILE, Pricing)
+    """`pricing.yaml` of the config directory, validated; errors name the file and field.
+
+    Read once per version of the file: every priced generation asks for it."""
+    path = (config_dir or default_config_dir()) / PRICING_FILE
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        return load_model(path, Pricing)  # says, naming the file, that it is missing
+    return _pricing_at(path, version)
+
+
+@lru_cache(maxsize=8)
+def _pricing_at(path: Path, version: int) -> Pricing:
+    return load_model(path, Pricing)
 
 
 # ---------------------------------------------------------------- pricing a generation
