@@ -42,3 +42,7 @@ class PublishFailed(PressroomError):
 
 class ReviewError(PressroomError):
     """A review could not be given or was not given in time."""
+
+
+class ScriptError(PressroomError):
+    """A video script that cannot be made into a video."""
