@@ -46,3 +46,7 @@ class ReviewError(PressroomError):
 
 class ScriptError(PressroomError):
     """A video script that cannot be made into a video."""
+
+
+class RenderError(PressroomError):
+    """A video could not be rendered from its inputs, or the rendered file is not valid."""
