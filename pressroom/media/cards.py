@@ -5,6 +5,11 @@ title set large (shrunk until it fits, cut with an ellipsis past that), and a fo
 logo, the brand name and a visible AI disclosure. Every size is derived from the card's short
 side, so one layout serves landscape, square and vertical channels. The same inputs always give
 the same PNG bytes.
+
+A scene card is the same brand in a softer layout, for one scene of a video: a vertical wash of
+the background towards the accent, the brand row at the top, then the scene number, an optional
+caption and the scene's visual idea, all kept clear of the bottom of the frame where the renderer
+burns in the captions, and inside wider margins that the renderer's slow zoom may crop.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ BOLD_FONT_FILE = "Inter-Bold.otf"
 
 TEMPLATE_ID = "card/branded"
 TEMPLATE_VERSION = "1"
+SCENE_TEMPLATE_ID = "card/scene"
+SCENE_TEMPLATE_VERSION = "1"
 
 NO_BREAK_SPACE = "\u00a0"
 NARROW_NO_BREAK_SPACE = "\u202f"
@@ -51,6 +58,17 @@ _ALT_TEXT_TEMPLATES = {
     "fr": "Carte visuelle : « {title} » — {brand}.",
     "de": "Grafik: „{title}“ — {brand}.",
 }
+_SCENE_ALT_TEXT_TEMPLATES = {
+    "en": "Card for {scene}: “{visual}” — {brand}.",
+    "fr": "Carte pour {scene} : « {visual} » — {brand}.",
+    "de": "Karte für {scene}: „{visual}“ — {brand}.",
+}
+#: How a scene is named in alt texts, with its number and without.
+_SCENE_NAMES = {
+    "en": ("scene {number}", "a video scene"),
+    "fr": ("la scène {number}", "une scène vidéo"),
+    "de": ("Szene {number}", "eine Videoszene"),
+}
 
 # Proportions of the card's short side.
 MARGIN = 0.075
@@ -71,6 +89,14 @@ DISCLOSURE_SIZE = 0.027
 PILL_PADDING_X = 0.018
 PILL_PADDING_Y = 0.01
 INLINE_GAP = 0.025
+
+# Scene cards, in proportions of the short side unless said otherwise.
+SCENE_MARGIN = 0.09  # wider than a post card's: the renderer's slow zoom crops the edges
+CAPTION_ZONE = 0.3  # of the height, at the bottom: no text there, burned-in captions go there
+SCENE_GLOW = 0.12  # how much accent the background washes towards at the bottom
+SCENE_NUMBER_SIZE = 0.15
+SCENE_VISUAL_MAX_SIZE = 0.085
+SCENE_VISUAL_MIN_SIZE = 0.045
 
 MUTED = 0.72  # how much foreground is in the muted text colour, the rest being background
 
@@ -98,6 +124,8 @@ class _Grid:
 
     width: int
     height: int
+    margin: float = MARGIN
+    stripe: float = STRIPE_WIDTH  # the accent stripe on the left, which the content clears
 
     @property
     def unit(self) -> int:
@@ -108,16 +136,16 @@ class _Grid:
 
     @property
     def left(self) -> int:
-        return self.px(STRIPE_WIDTH) + self.px(MARGIN)
+        return (self.px(self.stripe) if self.stripe else 0) + self.px(self.margin)
 
     @property
     def right(self) -> int:
-        return self.width - self.px(MARGIN)
+        return self.width - self.px(self.margin)
 
     @property
     def vertical_margin(self) -> int:
         """Tall cards keep clear of the app overlays at the top and bottom of vertical feeds."""
-        return self.px(MARGIN) + round(max(0, self.height - self.width) * PORTRAIT_SAFE_ZONE)
+        return self.px(self.margin) + round(max(0, self.height - self.width) * PORTRAIT_SAFE_ZONE)
 
     @property
     def top(self) -> int:
@@ -156,12 +184,9 @@ def render_card(
     logo_path: Path | None = None,
 ) -> CardImage:
     """Draw a branded card of exactly `width`×`height` pixels and describe it for screen readers."""
-    if width <= 0 or height <= 0:
-        raise ValueError(f"card size must be positive, got {width}×{height}")
+    _check_card_request(width, height, disclosure)
     if not title.strip():
         raise ValueError("a card needs a title")
-    if not disclosure.strip():
-        raise ValueError("a card needs its AI disclosure")
     lang = base_language(language)
     grid = _Grid(width, height)
     image = Image.new("RGB", (width, height), colors.background)
@@ -204,6 +229,77 @@ def render_card(
     )
 
 
+def render_scene_card(
+    *,
+    visual: str,
+    caption: str | None,
+    number: int | None,
+    brand_name: str,
+    width: int,
+    height: int,
+    colors: CardColors,
+    language: str,
+    disclosure: str,
+    logo_path: Path | None = None,
+) -> CardImage:
+    """Draw the card for one video scene, `width`×`height` pixels, and describe it."""
+    _check_card_request(width, height, disclosure)
+    if not visual.strip():
+        raise ValueError("a scene card needs the scene's visual idea")
+    lang = base_language(language)
+    grid = _Grid(width, height, margin=SCENE_MARGIN, stripe=0)
+    background, foreground = hex_rgb(colors.background), hex_rgb(colors.foreground)
+    glow = _mix(hex_rgb(colors.accent), background, SCENE_GLOW)
+    image = _washed_background(grid, background, glow)
+    row_height = grid.px(LOGO_SIZE)
+    _draw_brand_row(
+        image,
+        grid,
+        middle=grid.top + row_height // 2,
+        brand=typeset(brand_name, lang),
+        disclosure=typeset(disclosure, lang),
+        logo_path=logo_path,
+        brand_color=foreground,
+        muted=_mix(foreground, background, MUTED),
+    )
+    _draw_scene_block(
+        ImageDraw.Draw(image),
+        grid,
+        label=f"{number:02d}" if number is not None else "",
+        caption=typeset(caption or "", lang),
+        visual=typeset(visual, lang),
+        top=grid.top + row_height + grid.px(BLOCK_GAP),
+        bottom=round(height * (1 - CAPTION_ZONE)),
+        colors=colors,
+    )
+    return CardImage(
+        png=png_bytes(image),
+        width=width,
+        height=height,
+        alt_text=scene_alt_text(
+            visual=visual,
+            number=number,
+            brand_name=brand_name,
+            disclosure=disclosure,
+            language=lang,
+        ),
+        generation=Generation(
+            provider="offline",
+            model="pillow-scene-card",
+            template_id=SCENE_TEMPLATE_ID,
+            template_version=SCENE_TEMPLATE_VERSION,
+            parameters={"width": width, "height": height, "language": lang, "scene": number},
+        ),
+    )
+
+
+def _check_card_request(width: int, height: int, disclosure: str) -> None:
+    if width <= 0 or height <= 0:
+        raise ValueError(f"card size must be positive, got {width}×{height}")
+    if not disclosure.strip():
+        raise ValueError("a card needs its AI disclosure")
+
+
 def base_language(language: str) -> str:
     """The base language of a language tag: "fr" for "fr-CA" or "fr_FR"."""
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
@@ -223,6 +319,31 @@ def alt_text(*, title: str, brand_name: str, disclosure: str, language: str) -> 
     """What a screen reader says about the card, in its language (English when unknown)."""
     template = _ALT_TEXT_TEMPLATES.get(base_language(language), _ALT_TEXT_TEMPLATES["en"])
     description = template.format(title=" ".join(title.split()), brand=" ".join(brand_name.split()))
+    return with_disclosure(description, disclosure)
+
+
+def scene_alt_text(
+    *, visual: str, number: int | None, brand_name: str, disclosure: str, language: str
+) -> str:
+    """What a screen reader says about a scene card, in its language (English when unknown)."""
+    lang = base_language(language)
+    template = _SCENE_ALT_TEXT_TEMPLATES.get(lang, _SCENE_ALT_TEXT_TEMPLATES["en"])
+    description = template.format(
+        scene=scene_name(number, lang),
+        visual=" ".join(visual.split()),
+        brand=" ".join(brand_name.split()),
+    )
+    return with_disclosure(description, disclosure)
+
+
+def scene_name(number: int | None, language: str) -> str:
+    """How an alt text names a scene: "scene 2", "la scène 2"; "a video scene" without a number."""
+    numbered, unnumbered = _SCENE_NAMES.get(base_language(language), _SCENE_NAMES["en"])
+    return numbered.format(number=number) if number is not None else unnumbered
+
+
+def with_disclosure(description: str, disclosure: str) -> str:
+    """An alt text ending with the AI disclosure as its own sentence (when there is one)."""
     disclosure = " ".join(disclosure.split())
     if not disclosure:
         return description
@@ -317,9 +438,34 @@ def _draw_footer(
 
     Returns the top of the footer row.
     """
+    row_height = grid.px(LOGO_SIZE)
+    _draw_brand_row(
+        image,
+        grid,
+        middle=grid.bottom - row_height // 2,
+        brand=brand,
+        disclosure=disclosure,
+        logo_path=logo_path,
+        brand_color=brand_color,
+        muted=muted,
+    )
+    return grid.bottom - row_height
+
+
+def _draw_brand_row(
+    image: Image.Image,
+    grid: _Grid,
+    *,
+    middle: int,
+    brand: str,
+    disclosure: str,
+    logo_path: Path | None,
+    brand_color: RGB,
+    muted: RGB,
+) -> None:
+    """Draw logo and brand name on the left, the disclosure pill on the right, around `middle`."""
     draw = ImageDraw.Draw(image)
     row_height = grid.px(LOGO_SIZE)
-    middle = grid.bottom - row_height // 2
     pill_left = _draw_disclosure_pill(draw, grid, disclosure, middle, muted)
     brand_left = grid.left
     if logo_path is not None:
@@ -331,7 +477,6 @@ def _draw_footer(
     draw.text(
         (brand_left, middle), fit_line(brand, font, room), font=font, fill=brand_color, anchor="lm"
     )
-    return grid.bottom - row_height
 
 
 def _draw_disclosure_pill(
@@ -380,32 +525,104 @@ def _draw_title_block(
         fill=accent,
     )
     lines_top = block_top + rule_height + gap
+    _draw_title_lines(draw, setting, left=grid.left, top=lines_top, color=title_color)
+
+
+def _draw_title_lines(
+    draw: ImageDraw.ImageDraw, setting: _TitleSetting, *, left: int, top: int, color: RGB
+) -> None:
     baseline_offset = round(setting.font.size * TITLE_BASELINE)
     for index, line in enumerate(setting.lines):
-        baseline = lines_top + index * setting.line_height + baseline_offset
-        draw.text((grid.left, baseline), line, font=setting.font, fill=title_color, anchor="ls")
+        baseline = top + index * setting.line_height + baseline_offset
+        draw.text((left, baseline), line, font=setting.font, fill=color, anchor="ls")
+
+
+def _washed_background(grid: _Grid, top: RGB, bottom: RGB) -> Image.Image:
+    """A vertical wash from `top` to `bottom`: every row is one colour."""
+    size = (grid.width, grid.height)
+    ramp = Image.linear_gradient("L").resize(size, Image.Resampling.BILINEAR)
+    return Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), ramp)
+
+
+def _draw_scene_block(
+    draw: ImageDraw.ImageDraw,
+    grid: _Grid,
+    *,
+    label: str,
+    caption: str,
+    visual: str,
+    top: int,
+    bottom: int,
+    colors: CardColors,
+) -> None:
+    """Draw the scene number, the caption and the visual idea, centred between top and bottom."""
+    gap = grid.px(RULE_TO_TITLE_GAP)
+    number_font = brand_font(BOLD_FONT_FILE, grid.px(SCENE_NUMBER_SIZE))
+    caption_font = brand_font(REGULAR_FONT_FILE, grid.px(SUBTITLE_SIZE))
+    number_height = round(-number_font.getbbox(label, anchor="ls")[1]) + gap if label else 0
+    caption_height = sum(caption_font.getmetrics()) + gap if caption else 0
+    setting = _set_title(
+        visual,
+        max_width=grid.content_width,
+        max_height=bottom - top - number_height - caption_height,
+        max_lines=_max_title_lines(grid),
+        min_size=grid.px(SCENE_VISUAL_MIN_SIZE),
+        max_size=grid.px(SCENE_VISUAL_MAX_SIZE),
+        font_file=REGULAR_FONT_FILE,
+    )
+    free = bottom - top - number_height - caption_height - setting.height
+    y = top + max(0, free // 2)
+    foreground, background = hex_rgb(colors.foreground), hex_rgb(colors.background)
+    if label:
+        draw.text(
+            (grid.left, y + number_height - gap),
+            label,
+            font=number_font,
+            fill=hex_rgb(colors.accent),
+            anchor="ls",
+        )
+        y += number_height
+    if caption:
+        draw.text(
+            (grid.left, y),
+            fit_line(caption, caption_font, grid.content_width),
+            font=caption_font,
+            fill=_mix(foreground, background, MUTED),
+            anchor="la",
+        )
+        y += caption_height
+    _draw_title_lines(draw, setting, left=grid.left, top=y, color=foreground)
 
 
 def _set_title(
-    title: str, *, max_width: int, max_height: int, max_lines: int, min_size: int, max_size: int
+    title: str,
+    *,
+    max_width: int,
+    max_height: int,
+    max_lines: int,
+    min_size: int,
+    max_size: int,
+    font_file: str = BOLD_FONT_FILE,
 ) -> _TitleSetting:
     """The largest size at which the title fits; at the smallest, the lines that fit, ellipsized."""
     best: _TitleSetting | None = None
     low, high = min_size, max_size
     while low <= high:  # smaller type never needs more lines, so the sizes that fit are a range
         size = (low + high) // 2
-        setting = _title_setting(title, size, max_width)
+        setting = _title_setting(title, size, max_width, font_file)
         if len(setting.lines) <= max_lines and setting.height <= max_height:
             best, low = setting, size + 1
         else:
             high = size - 1
-    return best or _ellipsized_title(title, max_width, max_height, max_lines, min_size)
+    if best is not None:
+        return best
+    smallest = _title_setting(title, min_size, max_width, font_file)
+    return _ellipsized_title(smallest, max_width, max_height, max_lines)
 
 
 def _ellipsized_title(
-    title: str, max_width: int, max_height: int, max_lines: int, size: int
+    setting: _TitleSetting, max_width: int, max_height: int, max_lines: int
 ) -> _TitleSetting:
-    setting = _title_setting(title, size, max_width)
     lines_that_fit = max(1, min(max_lines, max_height // setting.line_height))
     kept = setting.lines[: lines_that_fit - 1]
     overflow = " ".join(setting.lines[lines_that_fit - 1 :])
@@ -413,8 +630,10 @@ def _ellipsized_title(
     return _TitleSetting(setting.font, kept, setting.line_height)
 
 
-def _title_setting(title: str, size: int, max_width: int) -> _TitleSetting:
-    font = brand_font(BOLD_FONT_FILE, size)
+def _title_setting(
+    title: str, size: int, max_width: int, font_file: str = BOLD_FONT_FILE
+) -> _TitleSetting:
+    font = brand_font(font_file, size)
     return _TitleSetting(font, wrap_text(title, font, max_width), round(size * TITLE_LINE_HEIGHT))
 
 

@@ -42,7 +42,7 @@ class TextProvider(Protocol):
 
 
 class ImageProvider(Protocol):
-    """Images for posts: one card per channel at that channel's size."""
+    """Images for posts (one card per channel at that channel's size) and for video scenes."""
 
     name: str
 
@@ -57,6 +57,22 @@ class ImageProvider(Protocol):
         language: str,
         disclosure: str,
     ) -> CardImage: ...
+
+    def scene(
+        self,
+        *,
+        visual: str,
+        caption: str | None,
+        brand: BrandConfig,
+        width: int,
+        height: int,
+        language: str,
+        disclosure: str,
+        number: int | None = None,
+    ) -> CardImage:
+        """The image of one video scene: `visual` is what it shows, `caption` a short line of
+        context (the script's title), `number` the scene's place in the script, from 1."""
+        ...
 
 
 class VoiceProvider(Protocol):

@@ -1,7 +1,8 @@
-"""OpenAI illustrations for cards, and what the OpenAI media providers share.
+"""OpenAI illustrations for cards and video scenes, and what the OpenAI media providers share.
 
-A card is an illustration generated from the article's title in the brand's style (the prompt
-forbids any text in the picture), cover-cropped to the channel's exact size, with the brand's
+A card is an illustration generated from the article's title in the brand's style, a scene's
+image one generated from the scene's visual idea (the prompts forbid any text in the picture);
+either is cover-cropped to the channel's exact size, with the brand's
 short AI disclosure drawn small in the bottom-right corner: AI-generated images must carry a
 visible label (EU AI Act, Art. 50). The SDK is imported when a provider is built, so importing
 `pressroom.providers` stays fast.
@@ -33,7 +34,9 @@ from pressroom.media.cards import (
     fit_line,
     hex_rgb,
     png_bytes,
+    scene_name,
     typeset,
+    with_disclosure,
 )
 from pressroom.models import CardImage, Generation
 from pressroom.providers.resilience import Failure, ProviderError, call_with_retries
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
 
 TEMPLATE_ID = "image/card-illustration"
 TEMPLATE_VERSION = "1"
+SCENE_TEMPLATE_ID = "image/scene-illustration"
+SCENE_TEMPLATE_VERSION = "1"
 
 KEY_HINT = "OPENAI_API_KEY (or the Secret block named in providers.openai.api_key_block)"
 
@@ -66,6 +71,15 @@ _ALT_TEXT_TEMPLATES = {
     "fr": "Illustration de l’article « {title} ».",
     "de": "Illustration zum Artikel „{title}“.",
 }
+_SCENE_ALT_TEXT_TEMPLATES = {
+    "en": "Illustration for {scene}: {visual}.",
+    "fr": "Illustration pour {scene} : {visual}.",
+    "de": "Illustration für {scene}: {visual}.",
+}
+NO_TEXT = (
+    "The image must contain no text at all: no letters, words, numbers, captions, "
+    "signs, logos or watermarks."
+)
 
 LABEL_INSET = MARGIN / 2  # of the card's short side, from the right and bottom edges
 LABEL_MIN_FONT_PX = 12
@@ -113,13 +127,61 @@ class OpenAIImages(OpenAIMediaProvider):
     ) -> CardImage:
         if not title.strip():
             raise ValueError("an illustration needs a title to illustrate")
+        return self._illustrate(
+            illustration_prompt(title=title, subtitle=subtitle, brand=brand),
+            template=(TEMPLATE_ID, TEMPLATE_VERSION),
+            alt_text=illustration_alt_text(title=title, disclosure=disclosure, language=language),
+            brand=brand,
+            size=(width, height),
+            language=language,
+            disclosure=disclosure,
+        )
+
+    def scene(
+        self,
+        *,
+        visual: str,
+        caption: str | None,
+        brand: BrandConfig,
+        width: int,
+        height: int,
+        language: str,
+        disclosure: str,
+        number: int | None = None,
+    ) -> CardImage:
+        if not visual.strip():
+            raise ValueError("a scene illustration needs the scene's visual idea")
+        return self._illustrate(
+            scene_prompt(visual=visual, caption=caption, brand=brand),
+            template=(SCENE_TEMPLATE_ID, SCENE_TEMPLATE_VERSION),
+            alt_text=scene_illustration_alt_text(
+                visual=visual, number=number, disclosure=disclosure, language=language
+            ),
+            brand=brand,
+            size=(width, height),
+            language=language,
+            disclosure=disclosure,
+        )
+
+    def _illustrate(
+        self,
+        prompt: str,
+        *,
+        template: tuple[str, str],
+        alt_text: str,
+        brand: BrandConfig,
+        size: tuple[int, int],
+        language: str,
+        disclosure: str,
+    ) -> CardImage:
+        """Generate from `prompt`, cut to `size` and label it as AI-generated."""
         if not disclosure.strip():
             raise ValueError("an AI illustration needs its disclosure label")
-        prompt = illustration_prompt(title=title, subtitle=subtitle, brand=brand)
-        size = nearest_generated_size(width, height)
+        width, height = size
+        generated_size = nearest_generated_size(width, height)
         started = time.perf_counter()
         response, attempts = call_with_retries(
-            lambda: self._generate(prompt, size),
+            lambda: self._generate(prompt, generated_size),
             provider="openai images",
             max_attempts=self._settings.max_attempts,
             classify=lambda error: openai_failure(error, self._settings.timeout_seconds),
@@ -132,12 +194,13 @@ class OpenAIImages(OpenAIMediaProvider):
             png=png_bytes(picture),
             width=width,
             height=height,
-            alt_text=illustration_alt_text(title=title, disclosure=disclosure, language=lang),
+            alt_text=alt_text,
             generation=self._generation(
                 response,
+                template=template,
                 prompt=prompt,
-                size=size,
-                card_size=(width, height),
+                size=generated_size,
+                card_size=size,
                 language=lang,
                 attempts=attempts,
                 seconds=time.perf_counter() - started,
@@ -156,6 +219,7 @@ class OpenAIImages(OpenAIMediaProvider):
         self,
         response: ImagesResponse,
         *,
+        template: tuple[str, str],
         prompt: str,
         size: str,
         card_size: tuple[int, int],
@@ -167,8 +231,8 @@ class OpenAIImages(OpenAIMediaProvider):
         return Generation(
             provider="openai",
             model=self._settings.image_model,
-            template_id=TEMPLATE_ID,
-            template_version=TEMPLATE_VERSION,
+            template_id=template[0],
+            template_version=template[1],
             parameters={
                 "prompt": prompt,
                 "size": size,
@@ -188,14 +252,26 @@ class OpenAIImages(OpenAIMediaProvider):
 def illustration_prompt(*, title: str, subtitle: str | None, brand: BrandConfig) -> str:
     """What to draw: the article's subject in the brand's style, and never any text."""
     context = f" — {' '.join(subtitle.split())}" if subtitle and subtitle.strip() else ""
-    colors = brand.colors
     return (
         f"An editorial illustration for a social media post about the article "
-        f"“{' '.join(title.split())}”{context}. "
+        f"“{' '.join(title.split())}”{context}. {_brand_style(brand)} {NO_TEXT}"
+    )
+
+
+def scene_prompt(*, visual: str, caption: str | None, brand: BrandConfig) -> str:
+    """What to draw for one video scene: its visual idea in the brand's style, and no text."""
+    topic = f" about “{' '.join(caption.split())}”" if caption and caption.strip() else ""
+    return (
+        f"A still image for one scene of a short video{topic}, showing: "
+        f"{' '.join(visual.split())}. {_brand_style(brand)} {NO_TEXT}"
+    )
+
+
+def _brand_style(brand: BrandConfig) -> str:
+    colors = brand.colors
+    return (
         f"Style: {STYLE_BY_TONE[brand.tone]}; a palette built on {colors.background} "
-        f"with {colors.accent} accents and {colors.foreground} highlights. "
-        "The image must contain no text at all: no letters, words, numbers, captions, "
-        "signs, logos or watermarks."
+        f"with {colors.accent} accents and {colors.foreground} highlights."
     )
 
 
@@ -276,9 +352,17 @@ def draw_disclosure_label(picture: Image.Image, label: str, brand: BrandConfig) 
 def illustration_alt_text(*, title: str, disclosure: str, language: str) -> str:
     """What a screen reader says about the illustration, in its language (English when unknown)."""
     template = _ALT_TEXT_TEMPLATES.get(base_language(language), _ALT_TEXT_TEMPLATES["en"])
-    description = template.format(title=" ".join(title.split()))
-    label = " ".join(disclosure.split())
-    return f"{description} {label}" + ("" if label.endswith((".", "!", "?")) else ".")
+    return with_disclosure(template.format(title=" ".join(title.split())), disclosure)
+
+
+def scene_illustration_alt_text(
+    *, visual: str, number: int | None, disclosure: str, language: str
+) -> str:
+    """What a screen reader says about a scene's illustration: the visual idea it was drawn from."""
+    lang = base_language(language)
+    template = _SCENE_ALT_TEXT_TEMPLATES.get(lang, _SCENE_ALT_TEXT_TEMPLATES["en"])
+    description = template.format(scene=scene_name(number, lang), visual=" ".join(visual.split()))
+    return with_disclosure(description, disclosure)
 
 
 # ---------------------------------------------------------------- shared by the OpenAI media
