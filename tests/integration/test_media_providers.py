@@ -14,6 +14,8 @@ import pytest
 from PIL import Image, ImageChops
 
 from pressroom.errors import ConfigError
+from pressroom.media.scene_images import scene_images
+from pressroom.media.script import Scene, VideoScript
 from pressroom.models import CardImage, Generation
 from pressroom.providers import (
     ImageProvider,
@@ -202,6 +204,112 @@ def test_a_malformed_answer_fails_clearly_without_paying_for_another_image(
     with pytest.raises(ProviderError, match="openai images: .*(not JSON|no base64|cannot be read)"):
         draw_card(openai_images(openai_server), brand)
     assert len(openai_server.requests) == 1
+
+
+# ---------------------------------------------------------------- OpenAI scene images
+
+VISUAL = "A ferry leaving Port Alder at dawn, gulls over the wake"
+SCRIPT_TITLE = "Port Alder ferries every 20 minutes"
+
+
+def draw_scene(
+    images: ImageProvider,
+    brand: BrandConfig,
+    width: int = 1080,
+    height: int = 1920,
+    lang: str = "en",
+) -> CardImage:
+    return images.scene(
+        visual=VISUAL,
+        caption=SCRIPT_TITLE,
+        brand=brand,
+        width=width,
+        height=height,
+        language=lang,
+        disclosure=DISCLOSURES[lang],
+        number=2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "generated_size"),
+    [(1080, 1920, "1024x1536"), (1080, 1080, "1024x1024"), (1920, 1080, "1536x1024")],
+    ids=["9:16", "1:1", "16:9"],
+)
+def test_a_scene_image_is_generated_from_its_visual_and_fitted_to_the_video_size(
+    openai_server: OpenAIMediaServer,
+    brand: BrandConfig,
+    width: int,
+    height: int,
+    generated_size: str,
+) -> None:
+    image = draw_scene(openai_images(openai_server), brand, width, height)
+
+    picture = Image.open(io.BytesIO(image.png))
+    assert picture.format == "PNG"
+    assert picture.size == (image.width, image.height) == (width, height)
+    illustration = Image.new("RGB", (width, height), GENERATED_COLOR)
+    changed = ImageChops.difference(picture.convert("RGB"), illustration).getbbox()
+    assert changed is not None, "no disclosure label was drawn"
+    assert changed[0] > width / 2 and changed[1] > height / 2
+    sent = openai_server.requests[0].json()
+    assert (sent["size"], sent["n"]) == (generated_size, 1)
+    assert VISUAL in sent["prompt"] and f"“{SCRIPT_TITLE}”" in sent["prompt"]
+    assert "no text" in sent["prompt"]
+    generation = image.generation
+    template = (generation.template_id, generation.template_version)
+    assert template == ("image/scene-illustration", "1")
+    assert generation.parameters["prompt"] == sent["prompt"]
+    assert (generation.parameters["width"], generation.parameters["height"]) == (width, height)
+
+
+@pytest.mark.parametrize(
+    ("lang", "description"),
+    [
+        ("en", f"Illustration for scene 2: {VISUAL}. AI-generated content."),
+        ("fr", f"Illustration pour la scène 2 : {VISUAL}. Contenu généré par IA."),
+    ],
+)
+def test_the_alt_text_describes_the_scene_in_the_script_language(
+    openai_server: OpenAIMediaServer, brand: BrandConfig, lang: str, description: str
+) -> None:
+    assert draw_scene(openai_images(openai_server), brand, lang=lang).alt_text == description
+
+
+def test_each_scene_of_a_script_is_generated_from_its_own_visual(
+    openai_server: OpenAIMediaServer, brand: BrandConfig
+) -> None:
+    visuals = ["A ferry at dawn", "A timetable board", "Passengers boarding"]
+    script = VideoScript(
+        language="en",
+        title=SCRIPT_TITLE,
+        scenes=[Scene(narration="Words.", visual=visual, duration_hint=None) for visual in visuals],
+    )
+
+    images = scene_images(openai_images(openai_server), script, brand, 540, 960, "AI-generated")
+
+    assert [image.width for image in images] == [540] * 3
+    prompts = [request.json()["prompt"] for request in openai_server.requests]
+    assert [visual in prompt for visual, prompt in zip(visuals, prompts, strict=True)] == [True] * 3
+
+
+def test_a_failing_scene_is_named_and_no_later_scene_is_paid_for(
+    openai_server: OpenAIMediaServer, brand: BrandConfig
+) -> None:
+    openai_server.script = [Reply(), Reply(400)]
+    script = VideoScript(
+        language="en",
+        scenes=[Scene(narration="Words.", visual=f"Scene {n}", duration_hint=None) for n in "123"],
+    )
+
+    with pytest.raises(ProviderError) as caught:
+        scene_images(openai_images(openai_server), script, brand, 540, 960, "AI-generated")
+
+    assert str(caught.value) == (
+        "scene 2: image provider failed: openai images: "
+        "OpenAI refused the request (400): scripted 400"
+    )
+    assert len(openai_server.requests) == 2
 
 
 # ---------------------------------------------------------------- OpenAI speech
