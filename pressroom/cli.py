@@ -32,6 +32,11 @@ audit_app = typer.Typer(
 app.add_typer(review_app, name="review")
 app.add_typer(server_app, name="server")
 app.add_typer(audit_app, name="audit")
+keys_app = typer.Typer(
+    help="The keys that sign content credentials (C2PA) into generated media.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -430,6 +435,40 @@ def audit_show(
         return
     for entry in entries:
         typer.echo(describe_entry(entry))
+
+
+# ---------------------------------------------------------------- keys
+
+KeysDirOption = Annotated[
+    Path | None,
+    typer.Option("--dir", help="Key folder (default: $PRESSROOM_KEYS_DIR or .pressroom/keys)"),
+]
+
+
+@keys_app.command("init")
+@reports_errors
+def keys_init(
+    directory: KeysDirOption = None,
+    organisation: Annotated[
+        str, typer.Option("--organisation", help="Organisation named in the certificates")
+    ] = "Pressroom",
+    force: Annotated[bool, typer.Option("--force", help="Replace existing keys")] = False,
+) -> None:
+    """Create an ES256 root and signing certificate, offline."""
+    from pressroom.provenance import create_keys, describe_keys
+
+    keys = create_keys(directory, organisation=organisation, force=force)
+    typer.secho(f"Signing keys created in {keys.directory}", fg=typer.colors.GREEN)
+    typer.echo(describe_keys(keys).text())
+
+
+@keys_app.command("show")
+@reports_errors
+def keys_show(directory: KeysDirOption = None) -> None:
+    """Where the keys are, whom they name, and the root's fingerprint."""
+    from pressroom.provenance import describe_keys, load_keys
+
+    typer.echo(describe_keys(load_keys(directory)).text())
 
 
 # ---------------------------------------------------------------- server
