@@ -92,7 +92,11 @@ INLINE_GAP = 0.025
 
 # Scene cards, in proportions of the short side unless said otherwise.
 SCENE_MARGIN = 0.09  # wider than a post card's: the renderer's slow zoom crops the edges
-CAPTION_ZONE = 0.3  # of the height, at the bottom: no text there, burned-in captions go there
+# The bottom of a scene card, in proportions of its height, holds no text: the renderer burns
+# two lines of captions in there (above the bottom fifth of tall frames), and its zoom of up to
+# 1.08 around the centre pushes the card's text towards them.
+CAPTION_ZONE = 0.3
+TALL_CAPTION_ZONE = 0.4
 SCENE_GLOW = 0.12  # how much accent the background washes towards at the bottom
 SCENE_NUMBER_SIZE = 0.15
 SCENE_VISUAL_MAX_SIZE = 0.085
@@ -269,7 +273,7 @@ def render_scene_card(
         caption=typeset(caption or "", lang),
         visual=typeset(visual, lang),
         top=grid.top + row_height + grid.px(BLOCK_GAP),
-        bottom=round(height * (1 - CAPTION_ZONE)),
+        bottom=round(height * (1 - caption_zone(width, height))),
         colors=colors,
     )
     return CardImage(
@@ -291,6 +295,11 @@ def render_scene_card(
             parameters={"width": width, "height": height, "language": lang, "scene": number},
         ),
     )
+
+
+def caption_zone(width: int, height: int) -> float:
+    """The share of a scene card's height, at the bottom, kept free of text for captions."""
+    return TALL_CAPTION_ZONE if height > width else CAPTION_ZONE
 
 
 def _check_card_request(width: int, height: int, disclosure: str) -> None:

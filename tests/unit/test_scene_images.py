@@ -10,11 +10,11 @@ from PIL import Image, ImageChops, ImageFont
 
 from pressroom.media.cards import (
     BOLD_FONT_FILE,
-    CAPTION_ZONE,
     NARROW_NO_BREAK_SPACE,
     NO_BREAK_SPACE,
     REGULAR_FONT_FILE,
     SCENE_MARGIN,
+    caption_zone,
     font_path,
     typeset,
 )
@@ -119,7 +119,7 @@ def test_text_stays_inside_the_zoom_margins_and_out_of_the_caption_zone(
     left, top, right, bottom = drawn
     margin = round(min(width, height) * SCENE_MARGIN)
     assert left >= margin and right <= width - margin and top >= margin
-    assert bottom <= height * (1 - CAPTION_ZONE)
+    assert bottom <= height * (1 - caption_zone(width, height))
 
 
 def test_a_scene_card_is_the_same_bytes_for_the_same_scene(brand: BrandConfig) -> None:
