@@ -17,6 +17,7 @@ from typing import Literal
 from pressroom.errors import ConfigError
 from pressroom.providers.base import ImageProvider, TextProvider, VoiceProvider
 from pressroom.providers.elevenlabs_voice import ElevenLabsVoice
+from pressroom.providers.espeak_voice import EspeakVoice
 from pressroom.providers.offline_image import OfflineCards
 from pressroom.providers.offline_text import OfflineWriter
 from pressroom.providers.offline_voice import OfflineVoice
@@ -96,6 +97,7 @@ register_text_provider("offline", lambda _context: OfflineWriter())
 register_text_provider("openai", OpenAIWriter.from_context)
 register_image_provider("offline", lambda _context: OfflineCards())
 register_voice_provider("offline", lambda _context: OfflineVoice())
+register_voice_provider("espeak", lambda _context: EspeakVoice())
 register_image_provider("openai", OpenAIImages.from_context)
 register_voice_provider("openai", OpenAISpeech.from_context)
 register_voice_provider("elevenlabs", ElevenLabsVoice.from_context)
