@@ -2,7 +2,7 @@
 
 A sentence too long for one caption is cut into captions of at most two lines of 42 characters
 (the broadcast limits), sharing the sentence's time in proportion to their characters. No-break
-spaces keep French punctuation ("Bonjour !", « guillemets ») with the word it belongs to.
+spaces keep French punctuation ("Bonjour !", « guillemets ») and numbers ("1 250 %") together.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ import webvtt
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from pressroom.media.files import write_atomically
+from pressroom.text import normalize_space
 
 MAX_LINE_CHARS = 42
 MAX_LINES = 2
 _MILLISECOND = 0.001
 _NO_BREAK_SPACE = "\u00a0"
-_BREAKABLE_BEFORE_PUNCTUATION = re.compile(r" (?=[:;!?»])|(?<=«) ")
+#: Spaces a line must not break at: before French high punctuation and units, inside
+#: « guillemets », between the digit groups of "1 250".
+_UNBREAKABLE_SPACE = re.compile(r" (?=[:;!?»%€])|(?<=«) |(?<=\d) (?=\d{3}(?!\d))")
 
 
 class Cue(BaseModel):
@@ -50,7 +53,7 @@ class Cue(BaseModel):
 def caption_lines(text: str) -> list[str]:
     """`text` wrapped at word boundaries into lines of at most MAX_LINE_CHARS (a single word
     longer than that keeps its own line)."""
-    text = _BREAKABLE_BEFORE_PUNCTUATION.sub(_NO_BREAK_SPACE, " ".join(text.split()))
+    text = _UNBREAKABLE_SPACE.sub(_NO_BREAK_SPACE, normalize_space(text))
     return textwrap.wrap(text, width=MAX_LINE_CHARS, break_long_words=False, break_on_hyphens=False)
 
 

@@ -77,6 +77,17 @@ def test_french_punctuation_stays_with_its_word() -> None:
     assert caption_cues([CUES[0]])[0].text == "Bonjour à tous\u00a0!"
 
 
+def test_numbers_and_their_units_stay_on_one_line() -> None:
+    text = "Le budget des transports de la région atteint 1 250 000 € ; il augmente de 18 %."
+
+    lines = caption_cues([Cue(start=0.0, end=4.0, text=text)])[0].text.split("\n")
+
+    assert lines == [
+        "Le budget des transports de la région",
+        "atteint 1\u00a0250\u00a0000\u00a0€\u00a0; il augmente de 18\u00a0%.",
+    ]
+
+
 def test_captions_cover_the_cues_in_order_without_empty_timings(tmp_path: Path) -> None:
     path = tmp_path / "captions.srt"
     write_srt(CUES, path)
