@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pressroom.errors import ConfigError, PublishFailed, ReviewError
 from pressroom.models import Generation, PublishReceipt, Revision
 from pressroom.review import review_description
+from pressroom.reviewers import check_approval
 from pressroom.settings import S3Target, TargetConfig, WebhookTarget, load_settings
 from tasks.compliance import check_compliance
 from tasks.costs import report_costs
@@ -111,17 +112,18 @@ def url_to_social(
     generations: dict[str, list[Generation]] = {
         "audience": [g for g in [audience.generation] if g],
         "plan": [g for g in [plan.generation] if g],
-        "posts": [],
         "cards": [card.generation for card in cards.values()],
     }
+    drafts: dict[int, list[Generation]] = {}  # per revision: a re-asked draft is not paid twice
 
     s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
     revision = Revision()
+    notice = ""
     for round_ in range(pipeline.review.max_revision_rounds + 1):
         posts = write_posts(
             source, plan, settings.brand, selected, revision, chosen["text"], providers
         )
-        generations["posts"] += [post.generation for post in posts]
+        drafts[revision.round] = [post.generation for post in posts]
         staged = stage_posts(destination, source, posts, cards, labels)
         report = check_compliance(staged, source, settings.brand, selected, destination)
         image_urls = (
@@ -143,21 +145,35 @@ def url_to_social(
                 max_rounds=pipeline.review.max_revision_rounds,
                 destination=describe_targets(pipeline.publish.targets, destination),
                 image_urls=image_urls,
+                notice=notice,
+                may_waive=settings.reviewers.who_may_waive([f.rule_id for f in report.blockers]),
             ),
             channels=list(selected),
             timeout_seconds=pipeline.review.timeout_seconds,
             poll_interval_seconds=pipeline.review.poll_interval_seconds,
+            blockers=bool(report.blockers),
+            quarantined=report.quarantined,
         )
-        recorded = record_decision(decision, staged, destination)
-        if decision.decision != "request_changes" and not decision.edits:
-            report_costs(generations)
+        approving = decision.decision == "approve" and not decision.edits
+        check = check_approval(decision, report, settings.reviewers) if approving else None
+        recorded = record_decision(decision, staged, destination, check)
+        if check is not None and not check.stands:
+            notice = (
+                f"The approval by {decision.reviewer} in round {round_} was not applied: "
+                + "; ".join(check.problems)
+                + ". Nothing was published."
+            )
+            continue  # the same draft, asked again
+        notice = ""
+        if decision.decision == "reject" or approving:
+            report_costs({**generations, "posts": _flatten(drafts)})
         if decision.decision == "reject":
             raise ReviewRejected(
                 f"rejected by {decision.reviewer}"
                 + (f": {decision.comments}" if decision.comments else "")
                 + ". Nothing was published."
             )
-        if decision.decision == "approve" and not decision.edits:
+        if approving:
             receipt = publish_bundle(staged, report, recorded, destination)
             remote = publish_remotely(pipeline.publish.targets, receipt, destination)
             return SocialResult(
@@ -168,12 +184,16 @@ def url_to_social(
                 targets=[r.uri for r in remote],
             )
         revision = Revision(
-            round=round_ + 1,
+            round=revision.round + 1,
             comments=[*revision.comments, decision.comments],
             edits={**revision.edits, **decision.edits},
         )
-    report_costs(generations)
+    report_costs({**generations, "posts": _flatten(drafts)})
     raise ReviewError(
-        f"not approved after {pipeline.review.max_revision_rounds} revision round(s); "
+        f"not approved after {pipeline.review.max_revision_rounds + 1} review round(s); "
         "nothing was published"
     )
+
+
+def _flatten(drafts: dict[int, list[Generation]]) -> list[Generation]:
+    return [generation for round_ in sorted(drafts) for generation in drafts[round_]]

@@ -304,11 +304,11 @@ def check(
 # ---------------------------------------------------------------- review
 
 
-def _answer(decision: str, reviewer: str, comment: str) -> dict[str, str]:
+def _answer(decision: str, reviewer: str, comment: str) -> dict[str, Any]:
     return {"decision": decision, "reviewer": reviewer, "comments": comment}
 
 
-def _submit(run: str, answer: dict[str, str]) -> None:
+def _submit(run: str, answer: dict[str, Any]) -> None:
     from tasks.review import submit_review
 
     with prefect_api():
@@ -353,10 +353,34 @@ def review_show(run: str) -> None:
 @review_app.command("approve")
 @reports_errors
 def review_approve(
-    run: str, reviewer: ReviewerOption, comment: Annotated[str, typer.Option()] = ""
+    run: str,
+    reviewer: ReviewerOption,
+    comment: Annotated[str, typer.Option()] = "",
+    waive: Annotated[
+        str,
+        typer.Option(
+            "--waive",
+            metavar="JUSTIFICATION",
+            help="Let the blockers stand, for this reason (configs/reviewers.yaml: your role "
+            "must allow each rule)",
+        ),
+    ] = "",
+    source_checked: Annotated[
+        bool,
+        typer.Option(
+            "--source-checked",
+            help="For a quarantined source: you read it and it did not steer this draft",
+        ),
+    ] = False,
 ) -> None:
-    """Approve exactly the content under review: it is published."""
-    _submit(run, _answer("approve", reviewer, comment))
+    """Approve exactly the content under review: it is published (if nothing stands in the way:
+    blockers need a waiver, a quarantined source your confirmation)."""
+    answer = _answer("approve", reviewer, comment)
+    if waive:
+        answer |= {"waive_blockers": True, "waiver_justification": waive}
+    if source_checked:
+        answer["source_checked"] = True
+    _submit(run, answer)
 
 
 @review_app.command("reject")

@@ -30,6 +30,15 @@ class FetchedPage(BaseModel):
     fetched_at: datetime = Field(default_factory=utc_now)
 
 
+class RemovedText(BaseModel):
+    """Text taken out of a source before anything read it (rule I1), kept for the reviewer."""
+
+    kind: Literal["hidden element", "invisible characters"]
+    where: str = Field(description="The element (`<div style=display:none>`) or the field")
+    text: str = Field(default="", description="What it said, cut to a few hundred characters")
+    count: int = 1
+
+
 class Source(BaseModel):
     url: str
     title: str
@@ -41,6 +50,7 @@ class Source(BaseModel):
     published: str | None = None
     site_name: str | None = None
     description: str | None = None
+    removed: list[RemovedText] = Field(default_factory=list)
 
 
 class Generation(BaseModel):
@@ -158,6 +168,11 @@ class ComplianceReport(BaseModel):
     def passed(self) -> bool:
         return not self.blockers
 
+    @property
+    def quarantined(self) -> bool:
+        """The source speaks to a model (rule I2): a reviewer must confirm they checked it."""
+        return any(f.rule_id == "I2" for f in self.findings)
+
 
 Decision = Literal["approve", "reject", "request_changes"]
 
@@ -171,6 +186,23 @@ class ReviewDecision(BaseModel):
     reviewer: str
     comments: str = ""
     edits: dict[str, str] = Field(default_factory=dict)
+    waive_blockers: bool = False
+    waiver_justification: str = ""
+    source_checked: bool = False
+
+
+class Waiver(BaseModel):
+    """A blocker a reviewer allowed to stand, with their role and their reason."""
+
+    rule_id: str
+    location: str
+    evidence: str = ""
+    reviewer: str
+    roles: list[str]
+    justification: str
+
+    def covers(self, finding: Finding) -> bool:
+        return (finding.rule_id, finding.location) == (self.rule_id, self.location)
 
 
 class Approval(BaseModel):
@@ -183,6 +215,10 @@ class Approval(BaseModel):
     run_id: str | None = None
     gate: str
     decided_at: datetime = Field(default_factory=utc_now)
+    waivers: list[Waiver] = Field(default_factory=list)
+    source_checked: bool = Field(
+        default=False, description="The reviewer confirmed they read a quarantined source"
+    )
 
 
 class BundleFile(BaseModel):

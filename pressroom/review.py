@@ -61,6 +61,27 @@ def compliance_table(report: ComplianceReport) -> str:
     return "\n".join([verdict, "", *header, *rows])
 
 
+def _quarantine_notice(report: ComplianceReport) -> list[str]:
+    if not report.quarantined:
+        return []
+    return [
+        "🚧 **Quarantined: the source speaks to AI models** (rule I2 below). Open the source and "
+        "check that nothing in it steered these posts; approving needs *Source Checked* ticked.",
+        "",
+    ]
+
+
+def _waiver_help(report: ComplianceReport, may_waive: list[str]) -> list[str]:
+    if not report.blockers:
+        return []
+    who = ", ".join(may_waive) if may_waive else "nobody (configs/reviewers.yaml)"
+    return [
+        "A blocker can stand only if a reviewer whose role allows it ticks *Waive Blockers* and "
+        f"writes why. Who may waive these: {who}.",
+        "",
+    ]
+
+
 def review_description(
     *,
     source: Source,
@@ -73,8 +94,12 @@ def review_description(
     max_rounds: int,
     destination: str,
     image_urls: dict[str, str] | None = None,
+    notice: str = "",
+    may_waive: list[str] | None = None,
 ) -> str:
-    """`image_urls` (short-lived links to staged previews) replace the inline thumbnails."""
+    """`image_urls` (short-lived links to staged previews) replace the inline thumbnails;
+    `notice` (why the last answer was not applied) comes first; `may_waive` names the people
+    whose role lets them waive every blocker of this report."""
     not_understood = sorted(
         {
             clause
@@ -82,7 +107,8 @@ def review_description(
             for clause in (post.generation.parameters.get("not_understood") or [])  # type: ignore[union-attr]
         }
     )
-    lines = [
+    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines += [
         f"**{source.title}**",
         "",
         f"Source: {source.url} · language **{source.language}** · "
@@ -90,8 +116,10 @@ def review_description(
         "",
         "#### Compliance",
         "",
+        *_quarantine_notice(report),
         compliance_table(report),
         "",
+        *_waiver_help(report, may_waive or []),
     ]
     if not_understood:
         lines += [

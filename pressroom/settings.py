@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pressroom.errors import ConfigError
+from pressroom.reviewers import ReviewersConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +46,10 @@ class ChannelConfig(_Strict):
     image: ImageSize
     disclosure: Literal["short", "long"] = "long"
     emoji: bool = True
+    rule_severity: dict[str, Literal["blocker", "warning", "info"]] = Field(
+        default_factory=dict,
+        description="Per rule id, a severity for posts on this channel; wins over the brand's",
+    )
 
     @model_validator(mode="after")
     def _target_within_limit(self) -> ChannelConfig:
@@ -264,6 +269,7 @@ class Settings(BaseModel):
     pipeline: PipelineConfig
     channels: dict[str, ChannelConfig]
     brand: BrandConfig
+    reviewers: ReviewersConfig = ReviewersConfig()
 
     def channel(self, name: str) -> ChannelConfig:
         return self.channels[name]
@@ -327,4 +333,9 @@ def load_settings(brand: str = "default", config_dir: Path | None = None) -> Set
         pipeline=pipeline,
         channels=channels,
         brand=load_model(brand_path, BrandConfig),
+        reviewers=(
+            load_model(reviewers_path, ReviewersConfig)
+            if (reviewers_path := directory / "reviewers.yaml").exists()
+            else ReviewersConfig()
+        ),
     )

@@ -6,6 +6,7 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 
 from pressroom.compliance import check_bundle
+from pressroom.compliance.hostile import screen_source
 from pressroom.models import ComplianceReport, Source, StagedBundle
 from pressroom.publishing import read_bundle_content
 from pressroom.settings import BrandConfig, ChannelConfig
@@ -20,13 +21,16 @@ def check_compliance(
     channels: dict[str, ChannelConfig],
     out_dir: str,
 ) -> ComplianceReport:
-    report = check_bundle(read_bundle_content(staged, source.text), brand, channels)
+    report = check_bundle(
+        read_bundle_content(staged, source.text), brand, channels, extra=screen_source(source)
+    )
     run = current_run()
     audit_log(out_dir).append(
         "compliance",
         {
             "run_name": run["run_name"],
             "passed": report.passed,
+            "quarantined": report.quarantined,
             "findings": [f.model_dump(mode="json") for f in report.findings],
         },
         run_id=run["run_id"],

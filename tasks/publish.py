@@ -39,6 +39,7 @@ from pressroom.publishing.targets import (
     WebhookTarget,
 )
 from pressroom.publishing.webhook import WebhookPublisher
+from pressroom.reviewers import ApprovalCheck
 
 AUDIT_FILE = "audit.jsonl"
 
@@ -86,9 +87,15 @@ def stage_posts(
 
 @task(persist_result=True)
 def record_decision(
-    decision: ReviewDecision, staged: StagedBundle, out_dir: str
+    decision: ReviewDecision,
+    staged: StagedBundle,
+    out_dir: str,
+    check: ApprovalCheck | None = None,
 ) -> RecordedDecision:
-    """Turn the answer into an approval record (cached: a re-run keeps the original time)."""
+    """Turn the answer into an approval record (cached: a re-run keeps the original time).
+
+    `check` says whether an approval stands; one that does not is recorded with its reasons
+    (and publishes nothing), one that does carries its waivers."""
     run = current_run()
     approval = Approval(
         content_sha256=staged.content_sha256,
@@ -98,6 +105,8 @@ def record_decision(
         run_id=run["run_id"],
         gate=f"{decision.gate}-round-{decision.round}",
         decided_at=utc_now(),
+        waivers=check.waivers if check else [],
+        source_checked=decision.source_checked,
     )
     entry = audit_log(out_dir).append(
         "review",
@@ -105,6 +114,7 @@ def record_decision(
             "run_name": run["run_name"],
             "approval": approval.model_dump(mode="json"),
             "rewritten": sorted(decision.edits),
+            "refused": check.problems if check else [],
         },
         run_id=run["run_id"],
         content_sha256=staged.content_sha256,

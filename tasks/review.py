@@ -42,22 +42,33 @@ class ReviewInput(RunInput):
     comments: str = Field(default="", max_length=5000)
 
 
-def review_form(description: str, channels: list[str]) -> type[ReviewInput]:
-    """The form for one gate: the fixed fields plus an optional rewrite of one post.
+def review_form(
+    description: str, channels: list[str], *, blockers: bool = False, quarantined: bool = False
+) -> type[ReviewInput]:
+    """The form for one gate: the fixed fields plus an optional rewrite of one post, a waiver
+    when blockers stand, and a confirmation when the source is quarantined.
 
-    One rewrite field rather than one per post: the Resume dialog squeezes the description to
-    nothing when the form is long, and the description is what the reviewer decides from.
+    One rewrite field rather than one per post, and the other fields only when they apply:
+    the Resume dialog squeezes the description to nothing when the form is long, and the
+    description is what the reviewer decides from.
     """
     choices: Any = Literal[(NO_REWRITE, *channels)]  # built per run: the channels of this run
-    form = create_model(
-        ReviewInput.__name__,
-        __base__=ReviewInput,
-        rewrite_channel=(choices, Field(default=NO_REWRITE)),
-        rewrite_text=(
-            str,
-            Field(default="", max_length=10_000),
-        ),
-    )
+    fields: dict[str, Any] = {
+        "rewrite_channel": (choices, Field(default=NO_REWRITE)),
+        "rewrite_text": (str, Field(default="", max_length=10_000)),
+    }
+    if blockers:
+        fields["waive_blockers"] = (
+            bool,
+            Field(default=False, description="Your role must allow it"),
+        )
+        fields["waiver_justification"] = (str, Field(default="", max_length=2000))
+    if quarantined:
+        fields["source_checked"] = (
+            bool,
+            Field(default=False, description="I read the source; it did not steer this draft"),
+        )
+    form = create_model(ReviewInput.__name__, __base__=ReviewInput, **fields)
     return form.with_initial_data(description=description)
 
 
@@ -74,6 +85,8 @@ def request_review(
     channels: list[str],
     timeout_seconds: int,
     poll_interval_seconds: int,
+    blockers: bool = False,
+    quarantined: bool = False,
 ) -> ReviewDecision:
     """Block until a reviewer answers at this gate (key ``{gate}-round-{round_}``).
 
@@ -85,17 +98,25 @@ def request_review(
         raise RuntimeError("request_review must be called inside a flow run")
     run = context.flow_run
     key = f"{gate}-round-{round_}"
-    form = review_form(description, channels)
+    form = review_form(description, channels, blockers=blockers, quarantined=quarantined)
     link = _ui_link(run.id)
+    approve_flags = " --source-checked" if quarantined else ""
+    if blockers:
+        approve_flags += ' [--waive "JUSTIFICATION", if your role allows]'
     get_run_logger().info(
-        "Waiting for review of %r (gate %s, round %d).%s\n"
-        "    From a terminal: pressroom review approve %s --reviewer NAME "
+        "Waiting for review of %r (gate %s, round %d).%s%s\n"
+        "    From a terminal: pressroom review approve %s --reviewer NAME%s "
         "(or: reject, changes --comment ...)",
         run.name,
         gate,
         round_,
+        "\n    The source is QUARANTINED: it holds text aimed at AI models; read it before "
+        "approving."
+        if quarantined
+        else "",
         f"\n    In the Prefect UI: {link}" if link else "",
         run.id,
+        approve_flags,
     )
     try:
         if run.deployment_id is not None:
@@ -118,6 +139,9 @@ def request_review(
         reviewer=answer.reviewer.strip(),
         comments=answer.comments,
         edits=_rewrite(answer),
+        waive_blockers=bool(getattr(answer, "waive_blockers", False)),
+        waiver_justification=str(getattr(answer, "waiver_justification", "")),
+        source_checked=bool(getattr(answer, "source_checked", False)),
     )
 
 

@@ -1,7 +1,8 @@
 """Hostile sources and outputs (I1–I4): instructions aimed at a model, smuggled links.
 
-* I1 invisible Unicode — `strip_invisible`: zero-width, bidirectional-control and tag characters
-  removed from a source, and counted.
+* I1 removed text (info) — hidden elements and invisible Unicode (zero-width, bidirectional
+  controls, tag characters: `strip_invisible`) are taken out of a source at extraction and
+  recorded on it; `screen_source` shows each to the reviewer.
 * I2 injection signal (warning) — `injection_signals`, run on SOURCES, not posts: text that
   speaks to a language model ("ignore previous instructions", "tu es désormais...", chat-template
   tokens, invisible characters). The caller quarantines the run when the list is not empty.
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from pressroom.compliance.base import PostContent, PostRule, RuleContext, excerpt
 from pressroom.compliance.bias import fold, load_lexicon, whole_words
 from pressroom.compliance.contact import EMAIL
-from pressroom.models import Finding
+from pressroom.models import Finding, Source
 from pressroom.settings import ChannelConfig
 
 #: At most this many I2 findings for one source: the first ones are enough to quarantine it.
@@ -191,8 +192,8 @@ def injection_signals(text: str, language: str) -> list[Finding]:
 
     Every pattern runs whatever ``language`` says: payloads are often in another language than
     the page (the French sample article hides an English one). Findings have id I2, severity
-    warning and location "source"; a non-empty list should quarantine the run. At most
-    `MAX_SIGNALS` findings, one per distinct phrase."""
+    warning and location "source"; any of them quarantines the run
+    (`ComplianceReport.quarantined`). At most `MAX_SIGNALS` findings, one per distinct phrase."""
     findings: list[Finding] = []
     suspicious = _suspicious_invisibles(text)
     if suspicious:
@@ -419,3 +420,29 @@ def check_control_tokens(
 
 
 RULES: tuple[PostRule, ...] = (check_foreign_links, check_control_tokens)
+
+
+# ---------------------------------------------------------------- the source as a whole (I1, I2)
+
+
+def screen_source(source: Source) -> list[Finding]:
+    """What was taken out of the source before any model read it (I1, info, for the reviewer)
+    and signs that the page speaks to a model (I2) — in its text and in what was hidden."""
+    findings = [
+        Finding(
+            rule_id="I1",
+            severity="info",
+            message=(
+                f"A hidden element of the page was removed before any model read it: "
+                f"{removed.where}."
+                if removed.kind == "hidden element"
+                else f"{removed.count} invisible character(s) were removed from the "
+                f"{removed.where} before any model read it."
+            ),
+            evidence=removed.text,
+            location="source",
+        )
+        for removed in source.removed
+    ]
+    screened = "\n\n".join([source.title, source.text, *(r.text for r in source.removed)])
+    return findings + injection_signals(screened, source.language)

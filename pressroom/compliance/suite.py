@@ -19,11 +19,18 @@ POST_RULES: tuple[PostRule, ...] = (
 )
 
 
-def _with_brand_severity(finding: Finding, brand: BrandConfig) -> Finding:
-    severity = brand.rule_severity.get(finding.rule_id)
+def configured_severity(
+    finding: Finding, brand: BrandConfig, channels: dict[str, ChannelConfig]
+) -> Finding:
+    """The finding at the severity configured for its rule: the channel's (for a post on that
+    channel) wins over the brand's, which wins over the rule's own. The message says so."""
+    channel = channels.get(finding.location)
+    severity, whose = brand.rule_severity.get(finding.rule_id), "the brand"
+    if channel is not None and finding.rule_id in channel.rule_severity:
+        severity, whose = channel.rule_severity[finding.rule_id], f"the {channel.label} channel"
     if severity is None or severity == finding.severity:
         return finding
-    note = f" (severity set by the brand: {severity}, rule default {finding.severity})"
+    note = f" (severity set by {whose}: {severity}, rule default {finding.severity})"
     return finding.model_copy(update={"severity": severity, "message": finding.message + note})
 
 
@@ -32,8 +39,10 @@ def check_bundle(
     brand: BrandConfig,
     channels: dict[str, ChannelConfig],
     rules: Sequence[PostRule] = POST_RULES,
+    extra: Sequence[Finding] = (),
 ) -> ComplianceReport:
-    """Run every rule (the whole suite unless told otherwise) on every post; blockers first."""
+    """Run every rule (the whole suite unless told otherwise) on every post, add the `extra`
+    findings (the source's, the assets'), apply configured severities; blockers first."""
     ctx = RuleContext(
         brand=brand,
         channels=channels,
@@ -41,7 +50,7 @@ def check_bundle(
         language=content.language,
         source_url=content.source_url,
     )
-    findings: list[Finding] = []
+    findings: list[Finding] = list(extra)
     for post in content.posts:
         if post.text not in content.digest_markdown:
             findings.append(
@@ -66,6 +75,6 @@ def check_bundle(
             continue
         for rule in rules:
             findings.extend(rule(post, cfg, ctx))
-    findings = [_with_brand_severity(f, brand) for f in findings]
+    findings = [configured_severity(f, brand, channels) for f in findings]
     findings.sort(key=lambda f: SEVERITY_ORDER[f.severity])
     return ComplianceReport(content_sha256=content.content_sha256, findings=findings)

@@ -189,11 +189,17 @@ def verify_publishable(
         raise PublishRefused(
             "the compliance report was made for other content; nothing was published"
         )
-    if not report.passed:
-        rules = ", ".join(f"{f.rule_id} ({f.location})" for f in report.blockers)
+    unwaived = [f for f in report.blockers if not any(w.covers(f) for w in approval.waivers)]
+    if unwaived:
+        rules = ", ".join(f"{f.rule_id} ({f.location})" for f in unwaived)
         raise PublishRefused(
-            f"{len(report.blockers)} compliance blocker(s) stand: {rules}. Request changes to "
+            f"{len(unwaived)} compliance blocker(s) stand: {rules}. Request changes to "
             "fix them; nothing was published."
+        )
+    if report.quarantined and not approval.source_checked:
+        raise PublishRefused(
+            "the source is quarantined and the reviewer did not confirm checking it; "
+            "nothing was published"
         )
     return on_disk
 
@@ -268,7 +274,9 @@ def _manifest(
         "compliance": {
             "passed": report.passed,
             "blockers": len(report.blockers),
+            "waived": len(approval.waivers),
             "warnings": len(report.warnings),
+            "quarantined": report.quarantined,
         },
         "approvals": [approval.model_dump(mode="json")],
         "audit_anchor": (

@@ -22,8 +22,9 @@ from lxml.etree import ParserError
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Document
 
+from pressroom.compliance.hostile import hidden_tag_text, strip_invisible
 from pressroom.errors import ExtractionFailed
-from pressroom.models import FetchedPage, Source, sha256_hex
+from pressroom.models import FetchedPage, RemovedText, Source, sha256_hex
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -47,6 +48,8 @@ _LANGUAGE_TAG = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.I)
 #: WHATWG: these labels mean windows-1252, which is what such pages are actually written in.
 _MEANS_WINDOWS_1252 = frozenset({"ascii", "iso8859-1"})
 _TITLE_LIMIT = 120
+#: How much of each removed text the reviewer is shown.
+REMOVED_TEXT_LIMIT = 400
 
 
 def extract_source(page: FetchedPage, *, min_words: int = 80) -> Source:
@@ -92,12 +95,32 @@ def _known_encoding(label: str | bytes) -> str | None:
     return "utf-8" if codec.startswith("utf-16") else codec
 
 
-def strip_hidden_elements(tree: lxml.html.HtmlElement) -> int:
-    """Remove every element a browser would not show; returns how many were removed."""
+def strip_hidden_elements(tree: lxml.html.HtmlElement) -> list[RemovedText]:
+    """Remove every element a browser would not show; returns what each one said (rule I1).
+
+    Hidden elements inside another hidden element go with it and are not listed twice."""
     hidden = [element for element in tree.iter() if _is_hidden(element)]
-    for element in hidden:
+    outermost = [e for e in hidden if not any(a in hidden for a in e.iterancestors())]
+    removed = [
+        RemovedText(
+            kind="hidden element",
+            where=_describe_element(element),
+            text=_shortened_to(" ".join(element.text_content().split()), REMOVED_TEXT_LIMIT),
+        )
+        for element in outermost
+    ]
+    for element in outermost:
         element.drop_tree()
-    return len(hidden)
+    return removed
+
+
+def _describe_element(element: lxml.html.HtmlElement) -> str:
+    shown = [
+        f'{name}="{element.get(name)}"'
+        for name in ("style", "hidden", "aria-hidden", "class")
+        if element.get(name) is not None
+    ]
+    return f"<{' '.join([str(element.tag), *shown])}>"
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:
@@ -114,7 +137,8 @@ def _is_hidden(element: lxml.html.HtmlElement) -> bool:
 def _from_html(text: str, page: FetchedPage) -> Source:
     tree = _parse_html(text, page.final_url)
     declared_language = _declared_language(tree)
-    strip_hidden_elements(tree)
+    hidden = [removed for removed in strip_hidden_elements(tree) if removed.text]
+    hidden += _invisible_characters("page", tree.text_content())
     document = trafilatura.bare_extraction(
         tree, url=page.final_url, with_metadata=True, include_comments=False
     )
@@ -131,6 +155,7 @@ def _from_html(text: str, page: FetchedPage) -> Source:
         published=document.date,
         site_name=document.sitename,
         description=document.description,
+        removed=hidden,
     )
 
 
@@ -181,9 +206,13 @@ def _alphanumeric(text: str) -> str:
 
 
 def _shortened(line: str) -> str:
-    if len(line) <= _TITLE_LIMIT:
+    return _shortened_to(line, _TITLE_LIMIT)
+
+
+def _shortened_to(line: str, limit: int) -> str:
+    if len(line) <= limit:
         return line
-    return line[:_TITLE_LIMIT].rsplit(" ", 1)[0] + "…"
+    return line[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def detect_language(text: str, declared: str | None) -> str:
@@ -200,17 +229,47 @@ def _language_identifier() -> LanguageIdentifier:
 
 
 def _source(
-    page: FetchedPage, *, title: str, text: str, language: str, **metadata: str | None
+    page: FetchedPage,
+    *,
+    title: str,
+    text: str,
+    language: str,
+    removed: list[RemovedText] | None = None,
+    **metadata: str | None,
 ) -> Source:
+    """The Source, with invisible characters (zero-width, bidirectional controls, tag
+    characters) taken out of its title and text and recorded with what they hid (rule I1)."""
+    removed = list(removed or [])
+    clean: dict[str, str] = {}
+    for field, value in (("title", " ".join(title.split())), ("text", text)):
+        clean[field], _ = strip_invisible(value)
+        removed += _invisible_characters(field, value)
     return Source(
         url=page.final_url,
-        title=" ".join(title.split()),
-        text=text,
+        title=clean["title"],
+        text=clean["text"],
         language=language,
-        sha256=sha256_hex(text),
+        sha256=sha256_hex(clean["text"]),
         fetched_at=page.fetched_at,
+        removed=removed,
         **metadata,
     )
+
+
+def _invisible_characters(where: str, text: str) -> list[RemovedText]:
+    """A record of the invisible characters in ``text``, with the ASCII tag characters spell."""
+    _, count = strip_invisible(text)
+    if not count:
+        return []
+    hidden = hidden_tag_text(text)
+    return [
+        RemovedText(
+            kind="invisible characters",
+            where=where,
+            count=count,
+            text=_shortened_to(f"hidden text: {hidden}", REMOVED_TEXT_LIMIT) if hidden else "",
+        )
+    ]
 
 
 def _check_word_count(source: Source, min_words: int) -> None:

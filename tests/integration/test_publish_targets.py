@@ -107,7 +107,9 @@ def test_an_approved_bundle_reaches_s3_and_the_webhook_and_the_trail_verifies(
     assert card.status_code == 200 and card.content.startswith(b"\x89PNG")
     assert not [k for k in keys(moto_endpoint, bucket) if k.endswith("manifest.json")]
 
-    submit_review(run_id, {"decision": "approve", "reviewer": "Ines Duarte"})
+    submit_review(
+        run_id, {"decision": "approve", "reviewer": "Ines Duarte", "source_checked": True}
+    )
     result = run.finish()
 
     [bundle] = published_bundles(out)
@@ -161,7 +163,10 @@ def test_a_failing_webhook_fails_the_run_after_the_other_targets_got_the_bundle(
     configure(tmp_path, monkeypatch, s3_target(moto_endpoint, bucket), webhook_target(receiver))
     out = tmp_path / "out"
     run = BackgroundRun(url=f"{sample_site}/article-en.html", out_dir=str(out))
-    submit_review(run.wait_for_review(), {"decision": "approve", "reviewer": "Ines Duarte"})
+    submit_review(
+        run.wait_for_review(),
+        {"decision": "approve", "reviewer": "Ines Duarte", "source_checked": True},
+    )
 
     with pytest.raises(PublishFailed, match=r"published to local, s3; failed: webhook"):
         run.finish()

@@ -58,7 +58,9 @@ def test_a_deployment_run_suspends_for_review_then_resumes_on_persisted_results(
     assert not out.exists() or not published_bundles(out)
     assert str(flow_run.id) in [p.run_id for p in list_pending_reviews()]
 
-    submit_review(str(flow_run.id), {"decision": "approve", "reviewer": "Nora Keller"})
+    submit_review(
+        str(flow_run.id), {"decision": "approve", "reviewer": "Nora Keller", "source_checked": True}
+    )
     with get_client(sync_client=True) as client:
         resumed_run = client.read_flow_run(flow_run.id)
         result = run_flow(url_to_social, flow_run=resumed_run, parameters=parameters)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -23,8 +24,11 @@ pytestmark = [
 ]
 
 
-def _answer(decision: str, reviewer: str = "Alice Martin", comments: str = "") -> dict[str, str]:
-    return {"decision": decision, "reviewer": reviewer, "comments": comments}
+def _answer(decision: str, reviewer: str = "Alice Martin", comments: str = "") -> dict[str, Any]:
+    """An answer to a gate on a sample article: both hide an injection, so both are quarantined
+    and an approval confirms the source was checked."""
+    answer: dict[str, Any] = {"decision": decision, "reviewer": reviewer, "comments": comments}
+    return answer | {"source_checked": True} if decision == "approve" else answer
 
 
 def _published(out: Path) -> list[Path]:
@@ -131,8 +135,17 @@ def test_a_rewrite_in_the_form_is_checked_and_reviewed_again(
     assert "| G3 |" in description  # an invented phone number: a blocker
     assert "| R1 |" not in description  # the label was kept
 
-    submit_review(run_id, _answer("approve"))
-    with pytest.raises(PublishRefused, match="G3"):
+    # Approving over a blocker is not applied: the same draft comes back, saying why.
+    submit_review(run_id, _answer("approve", reviewer="Sam Lee"))
+    run.wait_for_review(round_=2)
+    again = review_description_of(run_id)
+    assert "The approval by Sam Lee in round 1 was not applied" in again
+    assert "1 blocker(s) stand (G3)" in again
+    assert "06 12 34 56 78" in again  # the evidence, in the table
+    assert _published(out) == []
+
+    submit_review(run_id, _answer("reject", reviewer="Sam Lee", comments="invented phone"))
+    with pytest.raises(ReviewError, match="rejected by Sam Lee: invented phone"):
         run.finish()
     assert _published(out) == []
 
@@ -196,7 +209,9 @@ def test_cli_review_approve_resumes_a_paused_run(sample_site: str, tmp_path: Pat
     refused = runner.invoke(app, ["review", "approve", run_id, "--reviewer", " "])
     assert refused.exit_code == 1 and "refused" in refused.output
 
-    approved = runner.invoke(app, ["review", "approve", run_id, "--reviewer", "Chloé Dubois"])
+    approved = runner.invoke(
+        app, ["review", "approve", run_id, "--reviewer", "Chloé Dubois", "--source-checked"]
+    )
     assert approved.exit_code == 0, approved.output
     assert run.finish().reviewer == "Chloé Dubois"
     assert len(_published(out)) == 1

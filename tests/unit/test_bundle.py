@@ -24,6 +24,7 @@ from pressroom.models import (
     Finding,
     Source,
     StagedBundle,
+    Waiver,
 )
 from pressroom.providers.offline_image import OfflineCards
 from pressroom.publishing import (
@@ -333,6 +334,22 @@ def _report_with_blocker(staged: StagedBundle, report: ComplianceReport) -> tupl
     return staged, blocked, approval_for(staged.content_sha256)
 
 
+def _blocker_waived_for_another_post(staged: StagedBundle, report: ComplianceReport) -> tuple:
+    _, blocked, _ = _report_with_blocker(staged, report)
+    waiver = Waiver(
+        rule_id="R1", location="linkedin", reviewer="C", roles=["compliance"], justification="ok"
+    )
+    return staged, blocked, approval_for(staged.content_sha256, waivers=[waiver])
+
+
+def _quarantined_not_checked(staged: StagedBundle, report: ComplianceReport) -> tuple:
+    signal = Finding(
+        rule_id="I2", severity="warning", message="speaks to a model", location="source"
+    )
+    quarantined = report.model_copy(update={"findings": [signal, *report.findings]})
+    return staged, quarantined, approval_for(staged.content_sha256)
+
+
 def _byte_changed(staged: StagedBundle, report: ComplianceReport) -> tuple:
     path = Path(staged.path) / "posts.json"
     data = bytearray(path.read_bytes())
@@ -369,6 +386,8 @@ REFUSALS = {
     "approval-for-other-hash": (_approval_for_other_hash, "000000000000"),
     "report-for-other-hash": (_report_for_other_hash, "compliance report"),
     "report-with-blocker": (_report_with_blocker, "R1 (x)"),
+    "blocker-waived-for-another-post": (_blocker_waived_for_another_post, "R1 (x)"),
+    "quarantined-source-not-checked": (_quarantined_not_checked, "quarantined"),
     "byte-changed": (_byte_changed, "changed after it was staged"),
     "image-byte-changed": (_image_byte_changed, "changed after it was staged"),
     "file-added": (_file_added, "changed after it was staged"),
@@ -389,6 +408,28 @@ def test_gate_refuses_and_nothing_is_written(
     with pytest.raises(PublishRefused):
         publish_local(staged_, report_, approval, out_dir)
     assert nothing_published(out_dir)
+
+
+def test_a_waived_blocker_publishes_and_the_waiver_is_in_the_record(
+    staged: StagedBundle, report: ComplianceReport, out_dir: Path
+) -> None:
+    _, blocked, _ = _report_with_blocker(staged, report)
+    waiver = Waiver(
+        rule_id="R1",
+        location="x",
+        reviewer="Claire Vasseur",
+        roles=["compliance"],
+        justification="The label is in the image for this campaign.",
+    )
+    receipt = publish_local(
+        staged, blocked, approval_for(staged.content_sha256, waivers=[waiver]), out_dir
+    )
+    folder = Path(receipt.uri.removeprefix("file://"))
+    recorded = Approval.model_validate_json((folder / "approval.json").read_bytes())
+    assert recorded.waivers == [waiver]
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    assert manifest["compliance"]["waived"] == 1
+    assert manifest["approvals"][0]["waivers"][0]["justification"] == waiver.justification
 
 
 # ---------------------------------------------------------------- publishing
@@ -451,7 +492,13 @@ def test_manifest_matches_the_disk(
     assert manifest["post_generations"] == {
         p.channel: p.generation.model_dump(mode="json") for p in posts
     }
-    assert manifest["compliance"] == {"passed": True, "blockers": 0, "warnings": 1}
+    assert manifest["compliance"] == {
+        "passed": True,
+        "blockers": 0,
+        "waived": 0,
+        "warnings": 1,
+        "quarantined": False,
+    }
     assert [a["reviewer"] for a in manifest["approvals"]] == [approval.reviewer]
     assert manifest["approvals"][0]["content_sha256"] == staged.content_sha256
 

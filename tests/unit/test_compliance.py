@@ -318,3 +318,37 @@ def test_findings_of_several_posts_name_their_channel(settings: Settings) -> Non
         ("S1", "linkedin"),
         ("S1", "facebook"),
     ]
+
+
+def test_a_channel_severity_wins_over_the_brands_for_posts_on_that_channel(
+    settings: Settings,
+) -> None:
+    brand = settings.brand.model_copy(update={"rule_severity": {"S1": "warning"}})
+    channels = dict(settings.channels)
+    channels["linkedin"] = channels["linkedin"].model_copy(update={"rule_severity": {"S1": "info"}})
+    report = check_bundle(
+        bundle(
+            post("linkedin", clean_text("linkedin", f"{BODY} Un miracle.")),
+            post("facebook", clean_text("facebook", f"{BODY} Un miracle.")),
+        ),
+        brand,
+        channels,
+        rules=FIRST_RULES,
+    )
+    by_channel = {f.location: f for f in report.findings}
+    assert by_channel["linkedin"].severity == "info"
+    assert "set by the LinkedIn channel" in by_channel["linkedin"].message
+    assert by_channel["facebook"].severity == "warning"
+    assert "set by the brand" in by_channel["facebook"].message
+
+
+def test_extra_findings_join_the_report_at_their_configured_severity(settings: Settings) -> None:
+    brand = settings.brand.model_copy(update={"rule_severity": {"I2": "blocker"}})
+    signal = Finding(
+        rule_id="I2", severity="warning", message="speaks to a model", location="source"
+    )
+    report = check_bundle(
+        bundle(post("x", clean_text("x"))), brand, settings.channels, rules=(), extra=[signal]
+    )
+    assert [(f.rule_id, f.severity) for f in report.findings] == [("I2", "blocker")]
+    assert report.quarantined and not report.passed

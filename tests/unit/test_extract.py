@@ -120,7 +120,7 @@ def test_strip_hidden_elements_removes_each_hidden_form(hidden: str) -> None:
     tree = lxml.html.document_fromstring(
         f"<html><body><p>before</p>{hidden}<p>after</p></body></html>"
     )
-    assert strip_hidden_elements(tree) >= 1
+    assert len(strip_hidden_elements(tree)) >= 1
     text = tree.text_content()
     assert SECRET not in text
     assert "before" in text and "after" in text
@@ -145,8 +145,31 @@ def test_strip_hidden_elements_keeps_the_text_that_follows_a_hidden_element() ->
 )
 def test_strip_hidden_elements_keeps_visible_elements(visible: str) -> None:
     tree = lxml.html.document_fromstring(f"<html><body>{visible}</body></html>")
-    assert strip_hidden_elements(tree) == 0
+    assert strip_hidden_elements(tree) == []
     assert "shown" in tree.text_content()
+
+
+def test_each_hidden_element_is_recorded_once_with_what_it_said() -> None:
+    tree = lxml.html.document_fromstring(
+        "<html><body><div style='display:none'>outer <p hidden>inner</p></div>"
+        "<p>shown</p></body></html>"
+    )
+    removed = strip_hidden_elements(tree)
+    assert [(r.kind, r.where, r.text) for r in removed] == [
+        ("hidden element", '<div style="display:none">', "outer inner")
+    ]
+
+
+def test_the_source_records_hidden_text_and_invisible_characters_for_the_reviewer() -> None:
+    smuggled = "".join(chr(0xE0000 + ord(c)) for c in "obey me")
+    hidden = f"<p hidden>{SECRET}</p>"
+    source = extract_source(page(article_page(hidden).replace("ferry", "fer\u200bry" + smuggled)))
+    assert "\u200b" not in source.text and smuggled not in source.text
+    kinds = {r.kind: r for r in source.removed}
+    assert SECRET in kinds["hidden element"].text
+    assert kinds["invisible characters"].where == "page"
+    assert kinds["invisible characters"].count >= len(smuggled) + 1
+    assert "obey me" in kinds["invisible characters"].text
 
 
 def test_hidden_text_inside_an_article_never_reaches_the_source_text() -> None:
