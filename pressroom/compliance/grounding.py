@@ -8,14 +8,17 @@
                             "fabricated"
 * H3 legal-citation         an article of law, a law or decree number, an EU act, a court   blocker
                             decision or a statute that the source does not cite
+* H4 name-not-in-source     a person or organisation the source does not name            blocker
+                            (spaCy's NER, as loaded for Presidio; names compared folded, without
+                            elisions, possessives or titles; a surname alone, an acronym or its
+                            expansion count as named)
 * H5 weak-support           a sentence most of whose key words are not in the source        warning
-
-(H4, persons and organisations, lives elsewhere.)
 
 Only what the post claims is checked: the frame around it (the AI-disclosure label, the brand's
 call to action and link-in-bio line, hashtags, links, emoji) is blanked out first, so that a
-disclosure citing "AI Act, Art. 50" is never taken for a legal claim. Everything here is plain
-Python: offline, deterministic, no model to load.
+disclosure citing "AI Act, Art. 50" is never taken for a legal claim. Everything here is
+offline and deterministic; H1–H3 and H5 are plain Python, H4 uses the NER of the pinned spaCy
+models that `pressroom.compliance.pii` loads once per process.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from segtok.segmenter import split_multi
 
 from pressroom.compliance.base import PostContent, PostRule, RuleContext, excerpt
 from pressroom.compliance.contact import find_contact_data
+from pressroom.compliance.pii import PINNED_MODELS, PersonalData, entities
 from pressroom.models import Finding
-from pressroom.settings import ChannelConfig
+from pressroom.settings import BrandConfig, ChannelConfig
 from pressroom.text import HASHTAG, URL
 
 NOT_IN_SOURCE = "not in the source"
@@ -922,6 +926,210 @@ def check_legal_citations(
         )
 
 
+# ---------------------------------------------------------------- H4 persons and organisations
+
+NOT_FOUND_IN_SOURCE = "not found in the source"
+_NAME_TOKEN = re.compile(r"[^\W_]+")
+_APOSTROPHES = "'’"
+_ELISIONS = _word_set("d l j m n s t qu")
+# Dropped from the front of a name: articles and titles ("the Pinot Noir", "Mme Marchetti").
+_NAME_PREFIXES = _word_set(
+    "the a an le la les l un une der die das mr mrs ms miss dr prof pr m mme mmes mlle me sir "
+    "dame lady lord"
+)
+# Skipped when reading an acronym off its expansion ("Organisation mondiale de la santé": OMS).
+_ACRONYM_GLUE = _word_set("de du des la le les l d et à au aux en pour sur of the and for on in")
+_ACRONYM_LENGTHS = range(2, 7)
+_SENTENCE_PUNCTUATION = '.!?:;…•·*-–—«»"“”„'
+
+
+def _name_key(token: str) -> str:
+    """A token as names are compared: folded, a plural or possessive 's' dropped."""
+    key = fold(token)
+    return key[:-1] if len(key) > 3 and key.endswith("s") else key
+
+
+def _name_tokens(text: str) -> list[re.Match[str]]:
+    """Word tokens of a name, without elisions ("d'", "l'", "qu'") or possessive "'s"."""
+    tokens = []
+    for match in _NAME_TOKEN.finditer(text):
+        after, before = text[match.end() : match.end() + 1], text[match.start() - 1 : match.start()]
+        if after and after in _APOSTROPHES and fold(match.group()) in _ELISIONS:
+            continue  # "d'Air", "l'OMS"
+        if before and before in _APOSTROPHES and match.group() in {"s", "S"}:
+            continue  # "Ashdown's"
+        tokens.append(match)
+    return tokens
+
+
+def _name_keys(name: str) -> tuple[str, ...]:
+    return tuple(_name_key(m.group()) for m in _name_tokens(name))
+
+
+@dataclass(frozen=True)
+class _NameIndex:
+    """What a source names, in the forms H4 compares."""
+
+    joined: str  # every token key, space-separated, with a space at either end
+    keys: frozenset[str]
+    lowercase: frozenset[str]  # keys of words the source writes in lower case: common words
+    sentences: tuple[frozenset[str], ...]
+    acronyms: frozenset[str]  # initials of runs of words ("oms" for "Organisation mondiale...")
+
+
+def _initials(keys: list[str]) -> str:
+    return "".join(key[0] for key in keys if key not in _ACRONYM_GLUE)
+
+
+@lru_cache(maxsize=64)
+def _name_index(source: str) -> _NameIndex:
+    tokens = [m.group() for m in _name_tokens(source)]
+    sentences: list[frozenset[str]] = []
+    acronyms: set[str] = set()
+    for start, end in sentence_spans(source):
+        keys = list(_name_keys(source[start:end]))
+        sentences.append(frozenset(keys))
+        content = [key for key in keys if key not in _ACRONYM_GLUE]
+        for i in range(len(content)):
+            for length in _ACRONYM_LENGTHS:
+                if i + length <= len(content):
+                    acronyms.add(_initials(content[i : i + length]))
+    keys = [_name_key(token) for token in tokens]
+    return _NameIndex(
+        joined=f" {' '.join(keys)} ",
+        keys=frozenset(keys),
+        lowercase=frozenset(_name_key(t) for t in tokens if t[0].islower()),
+        sentences=tuple(sentences),
+        acronyms=frozenset(acronyms),
+    )
+
+
+@dataclass(frozen=True)
+class NameMention:
+    """A person or organisation the post names, trimmed to the name itself."""
+
+    start: int
+    end: int
+    kind: str  # "PERSON" | "ORGANIZATION"
+    text: str
+    keys: tuple[str, ...]
+
+
+def _sentence_initial(text: str, position: int) -> bool:
+    """Whether a word at `position` starts a sentence or a line (its capital says nothing)."""
+    before = text[:position].rstrip(" \t\u00a0\u202f")
+    return not before or before.endswith("\n") or before[-1] in _SENTENCE_PUNCTUATION
+
+
+def _capitalised_mid_sentence(text: str, word: str) -> bool:
+    return any(
+        not _sentence_initial(text, m.start())
+        for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", text)
+    )
+
+
+def _capital_says_nothing(text: str, position: int, word: str) -> bool:
+    """A lone capitalised word opening a sentence ("Bonne nouvelle", "Découvrez") is read as a
+    name only if the post also capitalises it mid-sentence."""
+    return _sentence_initial(text, position) and not _capitalised_mid_sentence(text, word)
+
+
+def _trimmed(tokens: list[re.Match[str]], index: _NameIndex) -> list[re.Match[str]]:
+    """The name inside an entity: no article, title, lower-case or common word at its ends."""
+
+    def loose(token: re.Match[str]) -> bool:
+        word = token.group()
+        return not (word[0].isupper() or word[0].isdigit()) or _name_key(word) in index.lowercase
+
+    while tokens and (loose(tokens[0]) or fold(tokens[0].group()) in _NAME_PREFIXES):
+        tokens = tokens[1:]
+    while tokens and loose(tokens[-1]):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _name_pieces(found: PersonalData, text: str) -> Iterator[tuple[int, int]]:
+    """The parts of an entity outside the post's frame, one line at a time."""
+    for piece in re.finditer(r"[^\n]+", text[found.start : found.end]):
+        yield found.start + piece.start(), found.start + piece.end()
+
+
+def _same_name(keys: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """One is the other, part of it, or holds it ("Macron" and "Emmanuel Macron")."""
+    mention, name = f" {' '.join(keys)} ", f" {' '.join(other)} "
+    return bool(other) and (mention in name or name in mention)
+
+
+def _name_supported(keys: tuple[str, ...], index: _NameIndex) -> bool:
+    """The source names it: the same words in a row, a surname alone, all its words in one
+    sentence, or an acronym for words it spells out (and the other way round)."""
+    if f" {' '.join(keys)} " in index.joined:
+        return True
+    if any(set(keys) <= sentence for sentence in index.sentences):
+        return True
+    if len(keys) == 1:
+        return keys[0] in index.acronyms and len(keys[0]) in _ACRONYM_LENGTHS
+    initials = _initials(list(keys))
+    return len(initials) in _ACRONYM_LENGTHS and initials in index.keys
+
+
+def _allowed_names(brand: BrandConfig) -> list[tuple[str, ...]]:
+    """Names a post may give whatever the source says: the brand itself, its public figures,
+    and its competitors (those are rule S2's business)."""
+    return [_name_keys(name) for name in (brand.name, *brand.public_figures, *brand.competitors)]
+
+
+def _h4_language(language: str) -> bool:
+    """H4 needs a named-entity model of the post's language: French or English."""
+    return re.split(r"[-_]", (language or "").strip().lower(), maxsplit=1)[0] in PINNED_MODELS
+
+
+def find_unsourced_names(post: PostContent, ctx: RuleContext) -> list[NameMention]:
+    """People and organisations the post names and the source does not, first mention each."""
+    if not _h4_language(ctx.language):
+        return []
+    text = claim_text(post, ctx)
+    others = [(c.start, c.end) for c in find_contact_data(text)]
+    others += [(c.start, c.end) for c in find_legal_citations(text)]  # H3's business
+    text = blank(text, others)
+    # Blanked characters become line breaks: no name runs across the frame.
+    text = "".join(c if c == o else "\n" for c, o in zip(text, post.text, strict=True))
+    index, allowed = _name_index(ctx.source_text), _allowed_names(ctx.brand)
+    mentions: dict[tuple[str, ...], NameMention] = {}
+    for found in entities(post.text, ctx.language):
+        for start, end in _name_pieces(found, text):
+            tokens = _trimmed(_name_tokens(text[start:end]), index)
+            if not tokens:
+                continue
+            first, last = start + tokens[0].start(), start + tokens[-1].end()
+            if len(tokens) == 1 and _capital_says_nothing(text, first, tokens[0].group()):
+                continue
+            keys = tuple(_name_key(t.group()) for t in tokens)
+            known = [*allowed, *mentions]  # the brand's lists, and names already reported
+            if any(_same_name(keys, name) for name in known) or _name_supported(keys, index):
+                continue
+            mentions[keys] = NameMention(first, last, found.kind, post.text[first:last], keys)
+    return list(mentions.values())  # entities come in text order
+
+
+_KIND_WORDS = {"PERSON": "a person", "ORGANIZATION": "an organisation"}
+
+
+def check_names(post: PostContent, cfg: ChannelConfig, ctx: RuleContext) -> Iterator[Finding]:
+    """H4: every person or organisation the post names must be named in the source."""
+    for mention in find_unsourced_names(post, ctx):
+        kind = _KIND_WORDS.get(mention.kind, "a name")
+        yield Finding(
+            rule_id="H4",
+            severity="blocker",
+            message=f"The post names “{mention.text}” ({kind}, as the language model reads it), "
+            "and the source never does. A name the article does not give may be invented or "
+            "wrongly attributed: check it, or remove it.",
+            evidence=f"{excerpt(post.text, mention.start, mention.end)} — {NOT_FOUND_IN_SOURCE}",
+            location=post.channel,
+        )
+
+
 # ---------------------------------------------------------------- H5 weak lexical support
 
 MIN_SUPPORT = 0.5
@@ -977,5 +1185,6 @@ RULES: tuple[PostRule, ...] = (
     check_numbers,
     check_quotations,
     check_legal_citations,
+    check_names,
     check_lexical_support,
 )

@@ -1,5 +1,6 @@
-"""Grounding rules (H1 numbers, H2 quotations, H3 legal citations, H5 lexical support): the
-parsers, the labelled corpus in tests/fixtures/compliance, and the offline writer's output."""
+"""Grounding rules (H1 numbers, H2 quotations, H3 legal citations, H4 names, H5 lexical
+support): the parsers, the labelled corpus in tests/fixtures/compliance, and the offline writer's
+output. H4 runs the pinned spaCy models (loaded once per process)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pressroom.compliance.grounding import (
     match_quotation,
 )
 from pressroom.models import ChannelPost, Finding, Source
-from pressroom.settings import Settings
+from pressroom.settings import BrandConfig, Settings
 from tests.fixtures.compliance.corpus import Case, frame, load_cases
 
 CASES = load_cases()
@@ -60,7 +61,7 @@ def test_every_grounding_rule_has_faulty_cases_in_both_languages() -> None:
     by_rule: dict[str, set[str]] = {}
     for case in FAULTY:
         by_rule.setdefault(case.rule or "", set()).add(case.ctx.language)
-    assert by_rule == {rule: {"fr", "en"} for rule in ("H1", "H2", "H3", "H5")}
+    assert by_rule == {rule: {"fr", "en"} for rule in ("H1", "H2", "H3", "H4", "H5")}
 
 
 # ---------------------------------------------------------------- H1 numbers
@@ -280,6 +281,140 @@ def test_h3_ignores_the_disclosure_label(settings: Settings) -> None:
     ctx = RuleContext(settings.brand, settings.channels, "Montreval measures its air.", "en")
     assert label in post.text
     assert list(grounding.check_legal_citations(post, settings.channels["x"], ctx)) == []
+
+
+# ---------------------------------------------------------------- H4 persons and organisations
+
+FR_SOURCE = (
+    "Depuis le 3 mars, 200 foyers de Montreval mesurent la qualité de l’air. « Nous voulons que "
+    "chacun puisse vérifier ce qu’il respire », explique Claire Vasseur, adjointe chargée de "
+    "l’environnement. Selon l’association Air Montreval, les particules fines dépassent le seuil "
+    "recommandé par l’Organisation mondiale de la santé. La Commission nationale de "
+    "l’informatique et des libertés suit le projet. Une bonne nouvelle pour les habitants."
+)
+EN_SOURCE = (
+    "From 2 June, ferries between Port Alder and Kelby Island will leave every 20 minutes. "
+    '"People on the island should not have to plan their whole day around a boat," said harbour '
+    "master Tom Ashdown. The harbour authority says the World Health Organization was consulted. "
+    "The UK Supreme Court heard the case. It is great news for the island."
+)
+SOURCES_BY_LANGUAGE = {"fr": FR_SOURCE, "en": EN_SOURCE}
+
+
+def h4(body: str, language: str, settings: Settings, source: str | None = None) -> list[Finding]:
+    post = frame(body, language, "linkedin", settings)
+    text = source if source is not None else SOURCES_BY_LANGUAGE[language]
+    ctx = RuleContext(settings.brand, settings.channels, text, language)
+    return list(grounding.check_names(post, settings.channels["linkedin"], ctx))
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "name"),
+    [
+        ("fr", "Selon Julien Lefèvre, 200 foyers de Montreval mesurent l’air.", "Julien Lefèvre"),
+        ("fr", "Le projet est cofinancé par la société Airsense Technologies.",
+         "Airsense Technologies"),
+        ("en", "Harbour master Sarah Pennington says ferries will leave every 20 minutes.",
+         "Sarah Pennington"),
+        ("en", "The ferries are run by Caledonian Maritime Holdings from 2 June.",
+         "Caledonian Maritime Holdings"),
+    ],
+)  # fmt: skip
+def test_h4_a_person_or_organisation_the_source_does_not_name_is_a_blocker(
+    language: str, body: str, name: str, settings: Settings
+) -> None:
+    (finding,) = h4(body, language, settings)
+    assert (finding.rule_id, finding.severity, finding.location) == ("H4", "blocker", "linkedin")
+    assert f"[{name}]" in finding.evidence
+    assert finding.evidence.endswith("— not found in the source")
+    assert f"“{name}”" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("fr", "« Chacun doit pouvoir vérifier ce qu’il respire », explique Mme Vasseur."),
+        ("fr", "Pour Vasseur, l’environnement passe par les habitants de Montreval."),
+        ("fr", "Les capteurs d’Air Montreval mesurent l’air de 200 foyers."),
+        ("fr", "Les particules fines dépassent le seuil de l’OMS à Montreval."),
+        ("fr", "La CNIL suit le projet de capteurs de Montreval."),
+        ("en", "Ashdown's ferries will leave Port Alder every 20 minutes from 2 June."),
+        ("en", "Ferries will leave every 20 minutes, says Ashdown."),
+        ("en", "The Ashdowns of Kelby Island will wait less: ferries every 20 minutes."),
+        ("en", "Port Alder-Kelby Island ferries will leave every 20 minutes from 2 June."),
+        ("en", "The WHO was consulted about the ferries, the Harbour Authority says."),
+        ("en", "The Supreme Court of the UK heard the case."),
+    ],
+)
+def test_h4_a_name_the_source_gives_in_another_form_is_fine(
+    language: str, body: str, settings: Settings
+) -> None:
+    assert h4(body, language, settings) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "body"),
+    [
+        ("fr", "Bonne nouvelle : 200 foyers de Montreval mesurent la qualité de l’air."),
+        ("fr", "Découvrez comment 200 foyers de Montreval mesurent la qualité de l’air."),
+        ("en", "Great news: ferries will leave Port Alder every 20 minutes from 2 June."),
+        ("en", "Brilliant! Ferries will leave Port Alder every 20 minutes from 2 June."),
+    ],
+)
+def test_h4_a_capitalised_common_word_opening_a_sentence_is_not_a_name(
+    language: str, body: str, settings: Settings
+) -> None:
+    assert h4(body, language, settings) == []
+
+
+def test_h4_a_lone_word_opening_a_sentence_is_a_name_when_the_post_capitalises_it_elsewhere(
+    settings: Settings,
+) -> None:
+    once = "Greenpeace finance aussi les capteurs de Montreval."
+    twice = once[:-1] + ", et les habitants remercient Greenpeace."
+
+    assert h4(once, "fr", settings) == []  # the price of precision: read as a common word
+    (finding,) = h4(twice, "fr", settings)
+    assert "[Greenpeace] finance" in finding.evidence  # the first mention is the one shown
+
+
+def test_h4_ignores_hashtags_the_brand_and_its_lists(settings: Settings) -> None:
+    body = (
+        "Emmanuel Macron salue les capteurs d’Airsense Technologies à Montreval, mieux que ceux de "
+        "Greenpeace. Macron y croit. #JulienLefevre"
+    )
+    post = frame(body, "fr", "linkedin", settings)
+    brand = settings.brand.model_copy(
+        update={
+            "name": "Airsense Technologies",
+            "public_figures": ["Emmanuel Macron"],
+            "competitors": ["Greenpeace"],
+        }
+    )
+
+    def flagged(brand: BrandConfig) -> list[str]:
+        ctx = RuleContext(brand, settings.channels, FR_SOURCE, "fr")
+        return [f.evidence for f in grounding.check_names(post, settings.channels["linkedin"], ctx)]
+
+    assert flagged(brand) == []
+    unlisted = flagged(settings.brand)
+    for name in ("Emmanuel Macron", "Airsense Technologies", "Greenpeace"):
+        assert any(f"[{name}]" in e for e in unlisted), (name, unlisted)
+    assert not any("[Julien" in e or "[Macron]" in e for e in unlisted), unlisted
+
+
+def test_h4_reports_each_name_once_and_leaves_legal_citations_to_h3(settings: Settings) -> None:
+    body = (
+        "Sarah Pennington runs the ferries. Ferries leave every 20 minutes, Sarah Pennington says, "
+        "as Smith v. Jones [2019] UKSC 12 allows."
+    )
+    (finding,) = h4(body, "en", settings)
+    assert "[Sarah Pennington]" in finding.evidence
+
+
+def test_h4_needs_a_model_of_the_post_s_language(settings: Settings) -> None:
+    body = "Laut Julia Schneider fahren die Fähren alle 20 Minuten."
+    assert h4(body, "de", settings, source="Die Fähren fahren alle 20 Minuten.") == []
 
 
 # ---------------------------------------------------------------- H5 lexical support
