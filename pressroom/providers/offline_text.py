@@ -1,7 +1,15 @@
 """The embedded text provider: extractive and templated, deterministic, no key, no network.
 
-Every sentence of a post body is copied verbatim from the source, so the writer cannot invent a
-fact; only the frame around it (call to action, link, hashtags, disclosure) is templated.
+A post body is a short list of key points under a lead line of the writer's own ("Ce qu'il faut
+retenir :", "What to know:"). Each point is one clause of a source sentence, taken word for word
+and shortened: incidental parts (parentheses, dashes, trailing complements) are left out so that
+no point copies as many words as copyright rule C1 warns about, and the points are separated so
+that copied words never run on from one to the next. Every point is checked with C1's own
+measure as it is added: a point that would make the post copy too much is not added. The writer
+cannot invent a fact (every word of a point is the source's, in the source's order); only the
+lead line and the frame around the body (call to action, link, hashtags, disclosure) are
+templated. Sentences whose meaning a cut could change (a condition, or a claim attributed to
+someone in another clause) give no point.
 
 Reviewer comments it understands (French or English, one instruction per line or sentence;
 a line starting with a channel name and a colon, e.g. ``x: shorter``, applies to that channel):
@@ -12,8 +20,9 @@ a line starting with a channel name and a colon, e.g. ``x: shorter``, applies to
 * no hashtags / sans hashtags                          -> no hashtag at all
 * no emoji / sans emoji                                -> no emoji
 * formal / formel / sérieux ; casual / décontracté     -> switches the tone
-* remove "…" / supprimer « … » / drop "…"              -> leaves out every sentence containing …
-* drop sentence N / supprimer la phrase N              -> leaves out the Nth sentence of the body
+* remove "…" / supprimer « … » / drop "…"              -> leaves out every point (or point from a
+                                                          source sentence) containing …
+* drop sentence N / supprimer la phrase N              -> leaves out the Nth point of the body
                                                           the reviewer was shown
 
 Comments accumulate: each round's are applied to the draft the reviewer saw, so asking for
@@ -29,9 +38,15 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pressroom.channels import post_length
+from pressroom.compliance.base import PostContent, RuleContext
 from pressroom.compliance.contact import find_contact_data
+from pressroom.compliance.copyright import RUN_WARNING, check_copying, tokens
+from pressroom.compliance.grounding import content_words
+from pressroom.compliance.pii import PINNED_MODELS, verify_model
 from pressroom.models import (
     AudienceProfile,
     ChannelPost,
@@ -43,6 +58,11 @@ from pressroom.models import (
     Source,
 )
 from pressroom.settings import BrandConfig, ChannelConfig
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Token
+
 from pressroom.text import (
     HASHTAG,
     URL,
@@ -55,8 +75,8 @@ from pressroom.text import (
 )
 
 TEMPLATE_ID = "social-post/offline-extractive"
-TEMPLATE_VERSION = "1"
-MODEL = "extractive-v1"
+TEMPLATE_VERSION = "2"
+MODEL = "extractive-v2"
 
 MIN_SENTENCE_CHARS = 40
 MAX_SENTENCE_CHARS = 320
@@ -208,21 +228,222 @@ def _apply_clause(result: Instructions, clause: str, shown_body: list[str]) -> I
     return result
 
 
+# ---------------------------------------------------------------- key points
+
+MAX_POINT_WORDS = RUN_WARNING - 1  # a point copies fewer words in a row than C1 warns about
+MIN_POINT_WORDS = 5
+MIN_POINT_CONTENT_WORDS = 3
+MAX_POINTS = 5  # a longer list is not read; "longer" and "shorter" scale it
+POINT_MARK = "→"
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """What the writer says, and how it reads sentences, in one language."""
+
+    lead: str  # the writer's line above the points
+    conditions: frozenset[str]  # a sentence with one gives no point: a cut could drop it
+    attribution: re.Pattern[str]  # who says so: a point keeps it, or its sentence gives none
+    # Used where no parser is installed, when the point is the sentence's first clause:
+    openers: frozenset[str] = frozenset()  # dropped at its start: "Und", "Aber"
+    dependents: frozenset[str] = frozenset()  # a clause starting so depends on another one
+    pronouns: frozenset[str] = frozenset()  # out of its context, "it" means nothing
+
+
+def _lexicon(lead: str, attribution: str, **words: str) -> _Lexicon:
+    sets = {name: frozenset(text.split()) for name, text in words.items()}
+    pattern = re.compile(rf"(?<!\w)(?:{attribution})(?!\w)", re.IGNORECASE)
+    return _Lexicon(lead=lead, attribution=pattern, **sets)
+
+
+_LEXICONS = {
+    "fr": _lexicon(
+        "Ce qu'il faut retenir :",
+        r"selon|d['’]apr[eè]s|a (?:déclaré|expliqué|affirmé|indiqué|précisé|estimé)|"
+        r"explique|déclare|affirme|indique|précise|estime|souligne|assure|rappelle",
+        conditions="si sauf",
+    ),
+    "en": _lexicon(
+        "What to know:",
+        r"according to|said|says|told|tells|explained|explains|stated|states|claimed|claims|"
+        r"argued|argues|added|adds|wrote|writes|warned|warns|reported|reports",
+        conditions="if unless provided",
+    ),
+    "de": _lexicon(
+        "Das Wichtigste:",
+        r"laut|zufolge|sagte|sagt|erklärte|erklärt|betonte|betont|berichtet|berichtete",
+        conditions="wenn falls sofern",
+        openers="und aber doch jedoch auch dann",
+        dependents="dass weil wenn als ob obwohl während damit falls sofern wie wo",
+        pronouns="es er sie wir ich man",
+    ),
+}
+_QUOTE_MARK = re.compile(r"[«»“”„‟\"‹›]")
+_CLAUSE_BREAK = re.compile(r"\s*[,;]\s+|\s?:\s+|\s+[–—-]\s+|\s*\(")
+_WORD_RE = re.compile(r"\w+")
+
+# Dependency labels (spaCy's English scheme and Universal Dependencies for French).
+_SUBJECTS = ("nsubj", "csubj", "expl")  # label prefixes
+_ALWAYS_LEFT_OUT = frozenset(
+    ("advcl", "relcl", "acl:relcl", "appos", "parataxis", "dislocated", "discourse", "dep")
+)
+_LEFT_OUT_FROM_ROOT = frozenset(("cc", "conj", "mark"))  # a clause coordinated with the main one
+_LEFT_OUT_TO_FIT = frozenset(
+    ("prep", "obl", "obl:mod", "obl:tmod", "obl:agent", "agent", "npadvmod", "acl", "conj")
+)
+# A point never ends on a word that announces more: "and", "of", "the", "up".
+_DANGLING = frozenset(("ADP", "DET", "CCONJ", "SCONJ", "AUX", "PART"))
+
+
+@dataclass(frozen=True)
+class Point:
+    """One key point: the main clause of a source sentence, shortened, as the post shows it."""
+
+    text: str
+    sentence: str  # the source sentence it comes from
+
+
+def key_point(sentence: str, language: str) -> Point | None:
+    """The main clause of `sentence` in at most MAX_POINT_WORDS words, or None.
+
+    Where a parser is installed (French, English) the clause keeps its subject, verb and object
+    and leaves out subordinate clauses, appositions and, until it fits, complements; elsewhere
+    it is the sentence's first clause when that is short enough. Questions, quotations (C2's
+    and H2's business), hashtags and conditions give no point; nor does a claim whose author
+    ("selon …", "… said") a shortened point would leave out.
+    """
+    lexicon = _LEXICONS.get(language, _LEXICONS["en"])
+    if (
+        sentence.endswith("?")
+        or _QUOTE_MARK.search(sentence)
+        or HASHTAG.search(sentence)
+        or lexicon.conditions.intersection(_WORD_RE.findall(sentence.lower()))
+    ):
+        return None
+    if language in PINNED_MODELS:
+        text = _main_clause(sentence, language)
+    else:
+        text = _first_clause(sentence, lexicon)
+    if text is None or not _stands_alone(text):
+        return None
+    if lexicon.attribution.search(sentence) and not lexicon.attribution.search(text):
+        return None
+    return Point(f"{text[0].upper()}{text[1:]}.", sentence)
+
+
+def _stands_alone(text: str) -> bool:
+    return (
+        MIN_POINT_WORDS <= len(tokens(text)) <= MAX_POINT_WORDS
+        and len(content_words(text)) >= MIN_POINT_CONTENT_WORDS
+    )
+
+
+@lru_cache(maxsize=2)
+def _parser(language: str) -> Language:
+    """The pinned spaCy model of `language` (checked like the personal-data detector's), with
+    its tagger and parser."""
+    import spacy
+
+    return spacy.load(verify_model(PINNED_MODELS[language]), exclude=["ner", "lemmatizer"])
+
+
+def _main_clause(sentence: str, language: str) -> str | None:
+    root = next(_parser(language)(sentence).sents).root
+    subjects = [c for c in root.children if c.dep_.startswith(_SUBJECTS)]
+    is_clause = root.pos_ in ("VERB", "AUX") or any(c.dep_ == "cop" for c in root.children)
+    if (
+        not is_clause
+        or not subjects
+        or any(s.pos_ == "PRON" and not s.dep_.startswith("expl") for s in subjects)
+    ):
+        return None  # a fragment, or a pronoun that means nothing out of its context
+    left_out: set[int] = set()
+    for token in root.subtree:
+        if token.dep_ in _ALWAYS_LEFT_OUT or (
+            token.head == root and token.dep_ in _LEFT_OUT_FROM_ROOT
+        ):
+            left_out.update(t.i for t in token.subtree)
+    while len(tokens(_joined(root, left_out))) > MAX_POINT_WORDS:
+        optional = [t for t in root.subtree if t.i not in left_out and t.dep_ in _LEFT_OUT_TO_FIT]
+        if not optional:
+            return None
+        # the complement that ends last, the whole of it: never half a phrase
+        last = max(optional, key=lambda t: (t.right_edge.i, -t.left_edge.i))
+        left_out.update(t.i for t in last.subtree)
+    kept = [t for t in root.subtree if t.i not in left_out and not t.is_punct]
+    if not kept or kept[-1].pos_ in _DANGLING or kept[-1].dep_ in ("case", "det", "cc", "mark"):
+        return None
+    return _joined(root, left_out)
+
+
+def _joined(root: Token, left_out: set[int]) -> str:
+    """The words of the clause that are kept, spaced as in the sentence; a word that was left
+    out leaves a space. Punctuation goes unless it is inside a word ("early-ripening")."""
+    kept = [t for t in root.subtree if t.i not in left_out and not _lone_conjunction(t, left_out)]
+    text, previous = "", None
+    for token in kept:
+        if token.is_punct and not _inside_word(token):
+            continue
+        if previous is not None:
+            text += previous.whitespace_ if token.i == previous.i + 1 else " "
+        text += token.text
+        previous = token
+    return normalize_space(text).strip(" ,;:-–—")
+
+
+def _lone_conjunction(token: Token, left_out: set[int]) -> bool:
+    """An "and" whose second half was left out. English hangs it on the first half, Universal
+    Dependencies (French) on the second, which goes with it."""
+    return token.dep_ == "cc" and token.head.dep_ != "conj" and not any(
+        s.dep_ == "conj" and s.i > token.i and s.i not in left_out for s in token.head.children
+    )
+
+
+def _inside_word(token: Token) -> bool:
+    doc = token.doc
+    return (
+        0 < token.i < len(doc) - 1
+        and not doc[token.i - 1].whitespace_
+        and not token.whitespace_
+        and not doc[token.i + 1].is_punct
+    )
+
+
+def _first_clause(sentence: str, lexicon: _Lexicon) -> str | None:
+    """The sentence up to its first comma, colon, dash or parenthesis, if it stands alone."""
+    words = _CLAUSE_BREAK.split(sentence, maxsplit=1)[0].rstrip(" .!…").split()
+    if words and _first_word(words[0]) in lexicon.openers:
+        words = words[1:]
+    if not words or _first_word(words[0]) in lexicon.dependents | lexicon.pronouns:
+        return None
+    return " ".join(words)
+
+
+def _first_word(word: str) -> str:
+    found = _WORD_RE.search(word.lower())
+    return found.group() if found else ""
+
+
 # ---------------------------------------------------------------- the writer
 
 
 @dataclass
 class Draft:
-    """The parts of one post; `render` joins them, `fit_to_channel` removes parts until it fits."""
+    """The parts of one post; `render` joins them, `fit_to_channel` removes parts until it fits.
+
+    The parts of the body are joined by `separator`: a space for sentences, a line break for a
+    list."""
 
     hook: str
     body: list[str]
     call_to_action: str
     hashtags: list[str]
     disclosure: str
+    separator: str = " "
 
     def render(self) -> str:
-        blocks = [self.hook, " ".join(self.body), self.call_to_action, " ".join(self.hashtags)]
+        body = self.separator.join(self.body)
+        blocks = [self.hook, body, self.call_to_action, " ".join(self.hashtags)]
         return "\n\n".join(b for b in [*blocks, self.disclosure] if b)
 
 
@@ -289,8 +510,9 @@ class _Context:
     source: Source
     plan: EditorialPlan
     brand: BrandConfig
-    ranked: list[str]
-    reading_order: dict[str, int]
+    ranked: list[Point]  # one per sentence that gives a point, best first
+    reading_order: dict[str, int]  # of the source sentences
+    rules: RuleContext  # to check a draft with C1, as compliance will
 
 
 class OfflineWriter:
@@ -351,12 +573,18 @@ class OfflineWriter:
         revision: Revision,
     ) -> list[ChannelPost]:
         usable = _usable_sentences(source)
+        points = [
+            point
+            for sentence in rank_sentences(usable, plan.keywords)
+            if (point := key_point(sentence, source.language)) is not None
+        ]
         context = _Context(
             source=source,
             plan=plan,
             brand=brand,
-            ranked=rank_sentences(usable, plan.keywords),
+            ranked=points,
             reading_order={s: i for i, s in enumerate(usable)},
+            rules=RuleContext(brand, channels, source.text, source.language, source.url),
         )
         return [
             self._write_one(context, name, cfg, revision, list(channels))
@@ -374,9 +602,9 @@ class OfflineWriter:
         started = time.perf_counter()
         asked = Instructions()
         for comments in revision.comments:  # each round refers to the draft it was shown
-            shown = _draft(context, cfg, asked).body
+            shown = [point.text for point in _draft(context, cfg, asked)[1]]
             asked = parse_instructions(comments, channel, channel_names, shown, asked)
-        draft = _draft(context, cfg, asked)
+        draft, _ = _draft(context, cfg, asked)
         text = draft.render()
         language = context.source.language
         return ChannelPost(
@@ -408,7 +636,8 @@ def _target(cfg: ChannelConfig, asked: Instructions) -> int:
     return min(cfg.max_chars, int(cfg.target_chars * asked.length_factor))
 
 
-def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> Draft:
+def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> tuple[Draft, list[Point]]:
+    """The post, and the points its body shows in order."""
     source, brand = context.source, context.brand
     language = source.language
     emoji = cfg.emoji and (asked.tone or brand.tone) == "friendly" and not asked.no_emoji
@@ -420,28 +649,28 @@ def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> Draft:
         call_to_action=call_to_action(brand, cfg, language, source.url, emoji),
         hashtags=hashtags[: cfg.max_hashtags],
         disclosure=getattr(brand.disclosure_for(language), cfg.disclosure),
+        separator="\n",
     )
-    _fill_body(draft, _candidate_sentences(context.ranked, asked), _target(cfg, asked), cfg)
-    draft.body.sort(key=lambda s: context.reading_order.get(s, -1))
+    points = _fill_body(draft, context, cfg, _candidate_points(context.ranked, asked), asked)
     fit_to_channel(draft, cfg)
-    return draft
+    return draft, points if draft.body else []
 
 
-def _candidate_sentences(ranked: list[str], asked: Instructions) -> list[str]:
-    """Ranked sentences, rotated by three per "another angle", minus what reviewers removed."""
+def _candidate_points(ranked: list[Point], asked: Instructions) -> list[Point]:
+    """Ranked points, rotated by three per "another angle", minus what reviewers removed."""
     shift = 3 * asked.angle_shift % len(ranked) if ranked else 0
     phrases = [p.lower() for p in asked.exclude_phrases]
     return [
-        s
-        for s in ranked[shift:] + ranked[:shift]
-        if not any(p in s.lower() for p in phrases)
-        and not any(_same_sentence(s, shown) for shown in asked.excluded_sentences)
+        point
+        for point in ranked[shift:] + ranked[:shift]
+        if not any(p in point.text.lower() or p in point.sentence.lower() for p in phrases)
+        and not any(_same_point(point.text, shown) for shown in asked.excluded_sentences)
     ]
 
 
-def _same_sentence(sentence: str, shown: str) -> bool:
-    """`shown` may be a sentence cut short with an ellipsis to fit."""
-    return sentence == shown or (shown.endswith("…") and sentence.startswith(shown[:-1]))
+def _same_point(point: str, shown: str) -> bool:
+    """`shown` may be a point cut short with an ellipsis to fit."""
+    return point == shown or (shown.endswith("…") and point.startswith(shown[:-1]))
 
 
 def call_to_action(
@@ -455,16 +684,53 @@ def call_to_action(
     return f"{prefix}{brand.localized(brand.call_to_action, language)} {url}"
 
 
-def _fill_body(draft: Draft, candidates: list[str], target: int, cfg: ChannelConfig) -> None:
-    """Add sentences in rank order while the post stays within target."""
-    for sentence in candidates:
-        draft.body.append(sentence)
-        if post_length(draft.render(), cfg) > target:
-            draft.body.pop()
-    if not draft.body and candidates:  # not even one whole sentence fits: cut the best one
+def _fill_body(
+    draft: Draft,
+    context: _Context,
+    cfg: ChannelConfig,
+    candidates: list[Point],
+    asked: Instructions,
+) -> list[Point]:
+    """Add points in rank order, up to a number, while the post stays within target and copies
+    no more of the source than it did without them (C1's own measure); show them in reading
+    order."""
+    lead = _LEXICONS.get(context.source.language, _LEXICONS["en"]).lead
+    target = _target(cfg, asked)
+    copied = _copy_findings(draft, cfg, context.rules)
+    chosen: list[Point] = []
+
+    def fits(points: list[Point]) -> bool:
+        draft.body = _points_body(lead, points)
+        fit = post_length(draft.render(), cfg) <= target
+        return fit and _copy_findings(draft, cfg, context.rules) <= copied
+
+    limit = max(1, round(MAX_POINTS * asked.length_factor))
+    for point in candidates:
+        if len(chosen) == limit:
+            break
+        trial = sorted([*chosen, point], key=lambda p: context.reading_order.get(p.sentence, -1))
+        if fits(trial):
+            chosen = trial
+    if not chosen and candidates:  # not even one whole point fits: cut the best one
+        draft.body = _points_body(lead, [Point("", "")])
         room = target - post_length(draft.render(), cfg) - 2
-        if room > MIN_SENTENCE_CHARS:
-            draft.body.append(truncate_words(candidates[0], room))
+        best = candidates[0]
+        if room > MIN_SENTENCE_CHARS and fits(
+            [cut := replace(best, text=truncate_words(best.text, room))]
+        ):
+            chosen = [cut]
+    draft.body = _points_body(lead, chosen)
+    return chosen
+
+
+def _points_body(lead: str, points: list[Point]) -> list[str]:
+    return [lead, *(f"{POINT_MARK} {point.text}" for point in points)] if points else []
+
+
+def _copy_findings(draft: Draft, cfg: ChannelConfig, rules: RuleContext) -> int:
+    """How many C1 findings (copied passages) the draft would get."""
+    post = PostContent(cfg.label, draft.render(), draft.disclosure, None)
+    return sum(1 for _ in check_copying(post, cfg, rules))
 
 
 def fit_to_channel(draft: Draft, cfg: ChannelConfig) -> None:
