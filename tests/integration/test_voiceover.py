@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 import pytest
+from scipy.signal import resample_poly
 
 from pressroom.errors import ConfigError, ScriptError
 from pressroom.media.audio import (
@@ -22,6 +23,7 @@ from pressroom.media.audio import (
     TARGET_LUFS,
     decode_speech,
     ducking_gain,
+    limit,
     mix,
 )
 from pressroom.media.captions import parse_srt, write_srt
@@ -298,3 +300,17 @@ def test_a_users_own_piper_voice_speaks_its_language(tmp_path: Path) -> None:
 def test_a_missing_piper_voice_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"mine\.onnx does not exist"):
         OfflineVoice(model_path=tmp_path / "mine.onnx")
+
+
+def test_the_limiter_catches_peaks_between_samples() -> None:
+    # A sine at a quarter of the rate, sampled 45° off its crests: every sample is at 0.9 but
+    # the wave between them peaks at 0.9 * √2, well above the ceiling.
+    frames = np.arange(RATE)
+    sine = (0.9 * np.sqrt(2) * np.sin(np.pi / 2 * frames + np.pi / 4)).astype(np.float32)
+    stereo = np.repeat(sine[:, None], 2, axis=1)
+
+    limited = limit(stereo)
+
+    upsampled = resample_poly(limited, 8, 1, axis=0)[8 * 1000 : -8 * 1000]  # edges ring
+    assert 20 * np.log10(np.max(np.abs(upsampled))) <= CEILING_DBFS + 0.1
+    assert 20 * np.log10(np.max(np.abs(limited))) <= CEILING_DBFS
