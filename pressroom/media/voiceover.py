@@ -78,24 +78,8 @@ def build_voiceover(
     (checked after every sentence, so no further paid call is made); ProviderError naming the
     scene and sentence when the voice fails.
     """
-    narrations = _narrations(script_scenes)
-    spoken: list[list[_Spoken]] = []
-    elapsed = 0.0
-    for number, narration in enumerate(narrations, start=1):
-        scene: list[_Spoken] = []
-        for count, sentence in enumerate(_sentences(narration, number), start=1):
-            said = _speak(sentence, voice, language, scene=number, sentence_number=count)
-            if said is None:
-                continue
-            gap = _gap(sentence_gap, scene_gap, first_in_scene=not scene, first=not spoken)
-            elapsed += gap + len(said.samples) / RATE
-            _check_length(elapsed, max_seconds, number, len(narrations))
-            scene.append(said)
-        if not scene:
-            raise ScriptError(
-                f"scene {number}: nothing to say once links, emoji and markup are removed"
-            )
-        spoken.append(scene)
+    scenes = _sentences_to_say(script_scenes, language)
+    spoken = _speak_scenes(scenes, voice, language, sentence_gap, scene_gap, max_seconds)
     track, timings, cues = _lay_out(spoken, sentence_gap, scene_gap)
     mixed = mix(track, [(cue.start, cue.end) for cue in cues], music)
     write_wav(out, mixed.samples)
@@ -112,51 +96,79 @@ def build_voiceover(
     )
 
 
-def _narrations(script_scenes: Sequence[SceneInput]) -> list[str]:
+@dataclass(frozen=True)
+class _Sentence:
+    number: int  # counted from 1 within its scene, as in messages
+    shown: str  # as the viewer reads it
+    said: str  # as the voice is asked to say it
+
+
+def _sentences_to_say(script_scenes: Sequence[SceneInput], language: str) -> list[list[_Sentence]]:
+    """Every scene's sentences, checked before any voice is called (and paid)."""
     if not script_scenes:
         raise ScriptError("the script has no scenes: nothing to narrate")
-    narrations = [s[0] if isinstance(s, tuple) else s.narration for s in script_scenes]
-    for number, narration in enumerate(narrations, start=1):
+    scenes = []
+    for number, scene in enumerate(script_scenes, start=1):
+        narration = scene[0] if isinstance(scene, tuple) else scene.narration
         if not (narration or "").strip():
             raise ScriptError(f"scene {number}: the narration is empty")
-    return narrations
+        sentences = [
+            _Sentence(count, strip_emoji(text), clean_for_speech(text, language))
+            for count, text in enumerate(split_sentences(strip_markdown(narration)), start=1)
+        ]
+        speakable = [sentence for sentence in sentences if sentence.said]
+        if not speakable:
+            raise ScriptError(
+                f"scene {number}: nothing to say once links, emoji and markup are removed"
+            )
+        scenes.append(speakable)
+    return scenes
 
 
-def _sentences(narration: str, number: int) -> list[str]:
-    sentences = split_sentences(strip_markdown(narration))
-    if not sentences:
-        raise ScriptError(f"scene {number}: the narration holds no text once markup is removed")
-    return sentences
+def _speak_scenes(
+    scenes: list[list[_Sentence]],
+    voice: VoiceProvider,
+    language: str,
+    sentence_gap: float,
+    scene_gap: float,
+    max_seconds: float | None,
+) -> list[list[_Spoken]]:
+    """One voice call per sentence; stops as soon as the audio is longer than `max_seconds`."""
+    spoken: list[list[_Spoken]] = []
+    elapsed = 0.0
+    for number, sentences in enumerate(scenes, start=1):
+        spoken.append([])
+        for sentence in sentences:
+            said = _speak(sentence, voice, language, scene=number)
+            gap = _gap(sentence_gap, scene_gap, number - 1, len(spoken[-1]))
+            elapsed += gap + len(said.samples) / RATE
+            _check_length(elapsed, max_seconds, number, len(scenes))
+            spoken[-1].append(said)
+    return spoken
 
 
-def _speak(
-    sentence: str, voice: VoiceProvider, language: str, *, scene: int, sentence_number: int
-) -> _Spoken | None:
-    """The sentence spoken, or None when nothing speakable is left (a lone URL or emoji)."""
-    words = clean_for_speech(sentence, language)
-    if not words:
-        return None
+def _speak(sentence: _Sentence, voice: VoiceProvider, language: str, *, scene: int) -> _Spoken:
     try:
-        speech = voice.speak(words, language=language)
+        speech = voice.speak(sentence.said, language=language)
         samples = decode_speech(speech.audio, speech.media_type, speech.sample_rate)
     except Exception as error:
         raise ProviderError(
-            f"scene {scene}, sentence {sentence_number} ({truncate_words(sentence, 60)!r}): "
+            f"scene {scene}, sentence {sentence.number} ({truncate_words(sentence.shown, 60)!r}): "
             f"the voice {voice.name!r} failed: {error}"
         ) from error
-    parameters = {**speech.generation.parameters, "scene": scene, "sentence": sentence_number}
+    parameters = {**speech.generation.parameters, "scene": scene, "sentence": sentence.number}
     return _Spoken(
-        text=strip_emoji(sentence) or words,
+        text=sentence.shown or sentence.said,
         samples=samples,
         generation=speech.generation.model_copy(update={"parameters": parameters}),
     )
 
 
-def _gap(sentence_gap: float, scene_gap: float, *, first_in_scene: bool, first: bool) -> float:
-    """The silence before a sentence: none before the first, `scene_gap` before a scene's."""
-    if first:
-        return 0.0
-    return scene_gap if first_in_scene else sentence_gap
+def _gap(sentence_gap: float, scene_gap: float, scene: int, sentence: int) -> float:
+    """The silence before sentence `sentence` of scene `scene` (both counted from 0)."""
+    if sentence:
+        return sentence_gap
+    return scene_gap if scene else 0.0
 
 
 def _check_length(elapsed: float, max_seconds: float | None, scene: int, scenes: int) -> None:
@@ -175,9 +187,9 @@ def _lay_out(
     cues: list[Cue] = []
     starts: list[float] = []
     position = 0  # frames
-    for scene in spoken:
+    for scene_index, scene in enumerate(spoken):
         for index, said in enumerate(scene):
-            gap = _gap(sentence_gap, scene_gap, first_in_scene=index == 0, first=not pieces)
+            gap = _gap(sentence_gap, scene_gap, scene_index, index)
             silence = np.zeros(round(gap * RATE), dtype=np.float32)
             pieces.append(silence)
             position += len(silence)

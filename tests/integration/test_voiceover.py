@@ -314,3 +314,30 @@ def test_the_limiter_catches_peaks_between_samples() -> None:
     upsampled = resample_poly(limited, 8, 1, axis=0)[8 * 1000 : -8 * 1000]  # edges ring
     assert 20 * np.log10(np.max(np.abs(upsampled))) <= CEILING_DBFS + 0.1
     assert 20 * np.log10(np.max(np.abs(limited))) <= CEILING_DBFS
+
+
+def test_the_length_limit_is_checked_on_the_same_duration_as_the_audio(tmp_path: Path) -> None:
+    voice = ReplayingVoice()
+    full = build_voiceover(FRENCH, voice, "fr", out=tmp_path / "full.wav")
+
+    fits = build_voiceover(
+        FRENCH, voice, "fr", out=tmp_path / "fits.wav", max_seconds=full.duration + 0.01
+    )
+    with pytest.raises(ScriptError, match="at scene 2 of 2"):
+        build_voiceover(
+            FRENCH, voice, "fr", out=tmp_path / "over.wav", max_seconds=full.duration - 0.01
+        )
+    assert fits.duration == full.duration
+
+
+class ReplayingVoice(EspeakVoice):
+    """espeak-ng, whose lengths vary by a few milliseconds between calls, made repeatable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.said: dict[str, SpeechAudio] = {}
+
+    def speak(self, text: str, *, language: str, voice: str | None = None) -> SpeechAudio:
+        if text not in self.said:
+            self.said[text] = super().speak(text, language=language, voice=voice)
+        return self.said[text]
