@@ -17,7 +17,7 @@ from pressroom.settings import S3Target, TargetConfig, WebhookTarget, load_setti
 from tasks.compliance import check_compliance
 from tasks.costs import report_costs
 from tasks.editorial import analyse_audience, plan_posts, write_posts
-from tasks.media import render_cards
+from tasks.media import render_cards, sign_cards, signing_keys
 from tasks.providers import choose_providers
 from tasks.publish import (
     presign_assets,
@@ -94,7 +94,6 @@ def url_to_social(
     settings = load_settings(brand)
     pipeline = settings.pipeline
     selected = {name: settings.channel(name) for name in settings.select_channels(channels)}
-    labels = {name: cfg.label for name, cfg in selected.items()}
     destination = out_dir or pipeline.output_dir
 
     providers = pipeline.providers
@@ -108,7 +107,10 @@ def url_to_social(
         )
     audience = analyse_audience(source, chosen["text"], providers)
     plan = plan_posts(source, audience, settings.brand, selected, chosen["text"], providers)
-    cards = render_cards(source, settings.brand, selected, chosen["image"], providers)
+    cards = sign_cards(
+        render_cards(source, settings.brand, selected, chosen["image"], providers),
+        signing_keys(),
+    )
     generations: dict[str, list[Generation]] = {
         "audience": [g for g in [audience.generation] if g],
         "plan": [g for g in [plan.generation] if g],
@@ -124,7 +126,9 @@ def url_to_social(
             source, plan, settings.brand, selected, revision, chosen["text"], providers
         )
         drafts[revision.round] = [post.generation for post in posts]
-        staged = stage_posts(destination, source, posts, cards, labels)
+        staged = stage_posts(
+            destination, source, posts, cards, selected, settings.licences, providers
+        )
         report = check_compliance(staged, source, settings.brand, selected, destination)
         image_urls = (
             stage_previews(s3_targets[0], staged, pipeline.review.timeout_seconds)

@@ -221,6 +221,17 @@ class Approval(BaseModel):
     )
 
 
+class LicenceRecord(BaseModel):
+    """What may be done with an asset (rule C3): where it came from and on what terms."""
+
+    origin: Literal["generated", "stock", "own"]
+    provider: str
+    model: str = ""
+    plan: str | None = None
+    terms: str
+    commercial_use: bool | None = Field(description="None: the terms are unclear, verify them")
+
+
 class BundleFile(BaseModel):
     path: str
     sha256: str
@@ -228,6 +239,7 @@ class BundleFile(BaseModel):
     media_type: str
     generation: Generation | None = None
     alt_text: str | None = None
+    licence: LicenceRecord | None = None
 
 
 class StagedBundle(BaseModel):

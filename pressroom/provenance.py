@@ -178,6 +178,15 @@ def load_keys(directory: Path | None = None) -> KeyPaths:
     return keys
 
 
+def ensure_keys(directory: Path | None = None) -> tuple[KeyPaths, bool]:
+    """The key set, created on first use when the folder holds none (the demo and a new
+    checkout need no setup step); True when it was just created. A partial set is an error."""
+    keys = KeyPaths(directory or default_keys_dir())
+    if not any(path.exists() for path in keys.files()):
+        return create_keys(keys.directory), True
+    return load_keys(keys.directory), False
+
+
 def describe_keys(keys: KeyPaths) -> KeysInfo:
     root = _read_certificate(keys.root_cert)
     signing = _read_certificate(keys.signing_cert)

@@ -46,6 +46,14 @@ class ChannelConfig(_Strict):
     image: ImageSize
     disclosure: Literal["short", "long"] = "long"
     emoji: bool = True
+    use: Literal["commercial", "non-commercial"] = Field(
+        default="commercial", description="What a brand's post here is, for assets' licences (C3)"
+    )
+    ai_flag: str | None = Field(
+        default=None,
+        description="The platform's API flag that marks a post as AI-generated (rule R2), "
+        "e.g. is_aigc on TikTok",
+    )
     rule_severity: dict[str, Literal["blocker", "warning", "info"]] = Field(
         default_factory=dict,
         description="Per rule id, a severity for posts on this channel; wins over the brand's",
@@ -161,6 +169,9 @@ class ElevenLabsSettings(_Strict):
     voice_id: str = "JBFqnCBsd6RMkjVDRZzb"
     model: str = "eleven_multilingual_v2"
     output_format: str = "mp3_44100_128"
+    plan: str | None = Field(
+        default=None, description="Your ElevenLabs plan (free, starter...): it sets the licence"
+    )
     timeout_seconds: float = Field(default=60, gt=0)
     max_attempts: int = Field(default=4, ge=1, le=10)
     concurrency: int = Field(default=2, ge=1, le=64)
@@ -260,6 +271,22 @@ class PipelineConfig(_Strict):
     publish: PublishSettings = PublishSettings()
 
 
+class ProviderTerms(_Strict):
+    terms: str = Field(min_length=1)
+    commercial_use: bool | None
+    plans: dict[str, bool | None] = Field(
+        default_factory=dict, description="Plans whose terms differ on commercial use"
+    )
+
+
+class LicenceCatalogue(_Strict):
+    """configs/licences.yaml: each provider's terms per medium (rule C3)."""
+
+    providers: dict[str, dict[Literal["image", "voice", "video"], ProviderTerms]] = Field(
+        default_factory=dict
+    )
+
+
 class Settings(BaseModel):
     """Everything a run needs from `configs/`, loaded once."""
 
@@ -270,6 +297,7 @@ class Settings(BaseModel):
     channels: dict[str, ChannelConfig]
     brand: BrandConfig
     reviewers: ReviewersConfig = ReviewersConfig()
+    licences: LicenceCatalogue = LicenceCatalogue()
 
     def channel(self, name: str) -> ChannelConfig:
         return self.channels[name]
@@ -337,5 +365,10 @@ def load_settings(brand: str = "default", config_dir: Path | None = None) -> Set
             load_model(reviewers_path, ReviewersConfig)
             if (reviewers_path := directory / "reviewers.yaml").exists()
             else ReviewersConfig()
+        ),
+        licences=(
+            load_model(licences_path, LicenceCatalogue)
+            if (licences_path := directory / "licences.yaml").exists()
+            else LicenceCatalogue()
         ),
     )

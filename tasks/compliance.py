@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
+from prefect.transactions import get_transaction
 
-from pressroom.compliance import check_bundle
+from pressroom.compliance import check_bundle, judge
 from pressroom.compliance.hostile import screen_source
+from pressroom.compliance.licences import check_licences
+from pressroom.compliance.provenance import check_provenance, generated_media
 from pressroom.models import ComplianceReport, Source, StagedBundle
+from pressroom.provenance import ensure_keys
 from pressroom.publishing import read_bundle_content
-from pressroom.settings import BrandConfig, ChannelConfig
+from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
+from tasks.costs import priced
+from tasks.editorial import PAID_STEP
+from tasks.providers import provider_context, provider_slot
 from tasks.publish import audit_log, current_run
 
 
@@ -21,8 +28,15 @@ def check_compliance(
     channels: dict[str, ChannelConfig],
     out_dir: str,
 ) -> ComplianceReport:
+    assets = [
+        *check_provenance(generated_media(staged), keys=ensure_keys()[0]),
+        *check_licences(staged.files, channels),
+    ]
     report = check_bundle(
-        read_bundle_content(staged, source.text), brand, channels, extra=screen_source(source)
+        read_bundle_content(staged, source.text),
+        brand,
+        channels,
+        extra=[*screen_source(source), *assets],
     )
     run = current_run()
     audit_log(out_dir).append(
@@ -63,3 +77,33 @@ def check_compliance(
         ),
     )
     return report
+
+
+@task(persist_result=True, cache_policy=PAID_STEP)
+def judge_posts(
+    staged: StagedBundle,
+    source: Source,
+    brand: BrandConfig,
+    provider: str,
+    providers: ProviderSettings,
+) -> judge.Judgement:
+    """The optional LLM judge on the posts as staged: findings for the report (`check_bundle`'s
+    `extra`, which applies the brand's severities) and the call's priced record. Cached on its
+    inputs like the paid steps, except when the judge could not run: the next run asks again."""
+    content = read_bundle_content(staged, source.text)
+    api_key = provider_context(providers).api_keys.get("openai") if provider == "openai" else None
+    with provider_slot(provider):
+        judgement = judge.judge_posts(
+            content.posts,
+            source,
+            brand=brand,
+            provider=provider,
+            settings=providers.openai,
+            api_key=api_key,
+        )
+    transaction = get_transaction()
+    if judgement.error and transaction is not None:
+        pass
+    if judgement.generation is None:
+        return judgement
+    return judgement.model_copy(update={"generation": priced(judgement.generation)})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from prefect import task
+from prefect import get_run_logger, task
+from prefect.cache_policies import INPUTS
 
 from pressroom.media.channel_cards import channel_cards
 from pressroom.models import CardImage, Source
+from pressroom.provenance import describe_keys, ensure_keys, sign_asset
 from pressroom.providers import image_provider
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
 from tasks.costs import priced
@@ -27,5 +29,42 @@ def render_cards(
         cards = channel_cards(images, source, brand, channels)
     return {
         channel: card.model_copy(update={"generation": priced(card.generation)})
+        for channel, card in cards.items()
+    }
+
+
+@task
+def signing_keys() -> str:
+    """Pressroom's signing keys, created on first use; returns the root's fingerprint, which
+    the signing task's cache depends on (new keys: assets are signed again)."""
+    keys, created = ensure_keys()
+    info = describe_keys(keys)
+    if created:
+        get_run_logger().info(
+            "Created content-credential signing keys in %s (root %s). Keep the folder; "
+            "`pressroom keys show` describes it.",
+            keys.directory,
+            info.root_sha256[:16],
+        )
+    return info.root_sha256
+
+
+@task(persist_result=True, cache_policy=INPUTS)
+def sign_cards(cards: dict[str, CardImage], root_sha256: str) -> dict[str, CardImage]:
+    """Each card with C2PA content credentials declaring it AI-made (rule R5), as the last
+    change to its bytes before review. Persisted: signing again would make new bytes."""
+    keys, _ = ensure_keys()
+    return {
+        channel: card.model_copy(
+            update={
+                "png": sign_asset(
+                    card.png,
+                    "image/png",
+                    title=f"{channel}.png",
+                    generation=card.generation,
+                    keys=keys,
+                )
+            }
+        )
         for channel, card in cards.items()
     }

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from pressroom.audit import AuditLog
 from pressroom.errors import ConfigError, PublishFailed
+from pressroom.licences import licence_for
 from pressroom.models import (
     Approval,
     CardImage,
@@ -40,6 +41,7 @@ from pressroom.publishing.targets import (
 )
 from pressroom.publishing.webhook import WebhookPublisher
 from pressroom.reviewers import ApprovalCheck
+from pressroom.settings import ChannelConfig, LicenceCatalogue, ProviderSettings
 
 AUDIT_FILE = "audit.jsonl"
 
@@ -67,9 +69,25 @@ def stage_posts(
     source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
+    licences: LicenceCatalogue,
+    providers: ProviderSettings,
 ) -> StagedBundle:
-    staged = stage_bundle(Path(out_dir) / ".staging", source, posts, cards, labels)
+    """The bundle under review: posts with their platforms' AI flags set (R2), cards with
+    their licence records (C3)."""
+    staged = stage_bundle(
+        Path(out_dir) / ".staging",
+        source,
+        posts,
+        cards,
+        {name: cfg.label for name, cfg in channels.items()},
+        platform_flags={name: {cfg.ai_flag: True} for name, cfg in channels.items() if cfg.ai_flag},
+        licences={
+            f"images/{channel}.png": record
+            for channel, card in cards.items()
+            if (record := licence_for(card.generation, "image", licences, providers))
+        },
+    )
     run = current_run()
     audit_log(out_dir).append(
         "generation",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pressroom.models import Finding
 from pressroom.settings import BrandConfig, ChannelConfig
@@ -19,6 +19,7 @@ class PostContent:
     text: str
     disclosure: str
     image_alt_text: str | None
+    platform_flags: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

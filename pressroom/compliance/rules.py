@@ -66,6 +66,19 @@ def check_disclosure(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> I
         )
 
 
+def check_platform_flag(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> Iterator[Finding]:
+    """R2: where a platform's API has a flag for AI-generated content, the payload sets it."""
+    if cfg.ai_flag and post.platform_flags.get(cfg.ai_flag) is not True:
+        yield Finding(
+            rule_id="R2",
+            severity="blocker",
+            message=f"{cfg.label} marks AI-generated posts with the API flag {cfg.ai_flag}; "
+            "this post does not set it, so the platform would show it unlabelled.",
+            evidence=f"platform_flags: {post.platform_flags or {}}",
+            location=post.channel,
+        )
+
+
 def check_alt_text(post: PostContent, cfg: ChannelConfig, _: RuleContext) -> Iterator[Finding]:
     if post.image_alt_text is not None and not post.image_alt_text.strip():
         yield Finding(
@@ -140,6 +153,7 @@ FIRST_RULES: tuple[PostRule, ...] = (
     check_hashtags,
     check_link_policy,
     check_disclosure,
+    check_platform_flag,
     check_alt_text,
     check_banned_terms,
     check_contact_data,

@@ -25,6 +25,7 @@ from pressroom.models import (
     CardImage,
     ChannelPost,
     ComplianceReport,
+    LicenceRecord,
     PublishReceipt,
     Source,
     StagedBundle,
@@ -34,7 +35,17 @@ from pressroom.models import (
 from pressroom.text import code_block
 
 METADATA_FILES = frozenset({"manifest.json", "compliance.json", "approval.json"})
-_MEDIA_TYPES = {".json": "application/json", ".md": "text/markdown", ".png": "image/png"}
+_MEDIA_TYPES = {
+    ".json": "application/json",
+    ".md": "text/markdown",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".mp4": "video/mp4",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+}
 
 
 def slugify(title: str, max_length: int = 60) -> str:
@@ -71,9 +82,14 @@ def render_digest(source: Source, posts: list[ChannelPost], labels: dict[str, st
 
 
 def bundle_payload(
-    source: Source, posts: list[ChannelPost], cards: dict[str, CardImage], labels: dict[str, str]
+    source: Source,
+    posts: list[ChannelPost],
+    cards: dict[str, CardImage],
+    labels: dict[str, str],
+    platform_flags: dict[str, dict[str, bool]] | None = None,
 ) -> dict[str, bytes]:
-    """The content files of a bundle, path -> bytes, deterministic for the same inputs."""
+    """The content files of a bundle, path -> bytes, deterministic for the same inputs.
+    `platform_flags` (per channel) are the API flags a publisher sets, e.g. TikTok's is_aigc."""
     posts_json = {
         "source": {
             "url": source.url,
@@ -91,6 +107,7 @@ def bundle_payload(
                 "disclosure": p.disclosure,
                 "image": f"images/{p.channel}.png" if p.channel in cards else None,
                 "image_alt_text": cards[p.channel].alt_text if p.channel in cards else None,
+                "platform_flags": (platform_flags or {}).get(p.channel, {}),
             }
             for p in posts
         ],
@@ -113,9 +130,12 @@ def stage_bundle(
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
     labels: dict[str, str],
+    platform_flags: dict[str, dict[str, bool]] | None = None,
+    licences: dict[str, LicenceRecord] | None = None,
 ) -> StagedBundle:
-    """Write the content to ``staging_root/<hash>``; the same content lands in the same place."""
-    payload = bundle_payload(source, posts, cards, labels)
+    """Write the content to ``staging_root/<hash>``; the same content lands in the same place.
+    `licences` (by file path) go into the file records, hence the manifest."""
+    payload = bundle_payload(source, posts, cards, labels, platform_flags)
     digest = content_hash((path, sha256_hex(data)) for path, data in payload.items())
     target = staging_root / digest[:32]
     if not target.exists() or hash_bundle(target) != digest:
@@ -128,6 +148,7 @@ def stage_bundle(
             media_type=_MEDIA_TYPES.get(Path(path).suffix, "application/octet-stream"),
             generation=card.generation if (card := _card(path, cards)) else None,
             alt_text=card.alt_text if card else None,
+            licence=(licences or {}).get(path),
         )
         for path, data in sorted(payload.items())
     ]
@@ -296,6 +317,7 @@ def read_bundle_content(staged: StagedBundle, source_text: str) -> BundleContent
             text=p["text"],
             disclosure=p["disclosure"],
             image_alt_text=p.get("image_alt_text") if p.get("image") else None,
+            platform_flags=p.get("platform_flags") or {},
         )
         for p in data["posts"]
     ]

@@ -113,6 +113,7 @@ def _post(post: dict[str, Any], asset_urls: dict[str, str]) -> dict[str, Any]:
         "disclosure": post["disclosure"],
         "image": asset_urls.get(image, image) if image else None,
         "image_alt_text": post["image_alt_text"],
+        "platform_flags": post.get("platform_flags") or {},
     }
 
 

@@ -8,10 +8,19 @@ from pathlib import Path
 import pytest
 
 from pressroom.compliance import BundleContent, PostContent, check_bundle
+from pressroom.compliance.licences import check_licences
 from pressroom.compliance.rules import FIRST_RULES
-from pressroom.models import CardImage, ChannelPost, ComplianceReport, Finding, Source
-from pressroom.publishing import read_bundle_content, stage_bundle
+from pressroom.models import (
+    CardImage,
+    ChannelPost,
+    ComplianceReport,
+    Finding,
+    Source,
+    StagedBundle,
+)
+from pressroom.publishing import read_bundle_content
 from pressroom.settings import Settings
+from tasks.publish import stage_posts
 
 WriteFn = Callable[..., list[ChannelPost]]
 HASH = "ab" * 32
@@ -43,12 +52,35 @@ def post(
     text: str | None = None,
     disclosure: str | None = None,
     alt_text: str | None = "Card: Qualité de l’air à Montreval",
+    platform_flags: dict[str, bool] | None = None,
 ) -> PostContent:
+    """A post as the stager writes it: with its platform's AI flag set where it has one."""
+    flag = {"instagram": "is_ai_generated", "tiktok": "is_aigc"}.get(channel)
     return PostContent(
         channel=channel,
         text=clean_text(channel) if text is None else text,
         disclosure=DISCLOSURE[channel] if disclosure is None else disclosure,
         image_alt_text=alt_text,
+        platform_flags={flag: True} if flag and platform_flags is None else platform_flags or {},
+    )
+
+
+def stage(
+    folder: Path,
+    settings: Settings,
+    source: Source,
+    posts: list[ChannelPost],
+    cards: dict[str, CardImage],
+) -> StagedBundle:
+    """Stage as the flow does (platform flags, licences), without a flow run."""
+    return stage_posts.fn(
+        str(folder),
+        source,
+        posts,
+        cards,
+        settings.channels,
+        settings.licences,
+        settings.pipeline.providers,
     )
 
 
@@ -94,8 +126,7 @@ def test_bundle_from_the_writer_passes(
 ) -> None:
     posts = write(source)
     cards = {p.channel: fake_card() for p in posts}
-    labels = {name: cfg.label for name, cfg in settings.channels.items()}
-    staged = stage_bundle(tmp_path, source, posts, cards, labels)
+    staged = stage(tmp_path, settings, source, posts, cards)
     content = read_bundle_content(staged, source.text)
     assert [p.text for p in content.posts] == [p.text for p in posts]
     report = check_bundle(content, settings.brand, settings.channels)
@@ -318,6 +349,48 @@ def test_findings_of_several_posts_name_their_channel(settings: Settings) -> Non
         ("S1", "linkedin"),
         ("S1", "facebook"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("channel", "flags"),
+    [("tiktok", {}), ("tiktok", {"is_aigc": False}), ("instagram", {"is_aigc": True})],
+)
+def test_r2_a_post_without_its_platforms_ai_flag_is_a_blocker(
+    settings: Settings, channel: str, flags: dict[str, bool]
+) -> None:
+    [finding] = only(check(settings, post(channel, platform_flags=flags)), "R2")
+    assert finding.severity == "blocker" and finding.location == channel
+    assert settings.channels[channel].ai_flag in finding.message
+
+
+def test_the_stager_sets_each_platforms_ai_flag(
+    tmp_path: Path, settings: Settings, fr_source: Source, write, fake_card
+) -> None:  # type: ignore[no-untyped-def]
+    posts = write(fr_source)
+    card = fake_card()
+    offline = card.model_copy(
+        update={"generation": card.generation.model_copy(update={"provider": "offline"})}
+    )
+    cards = {p.channel: offline for p in posts} | {"x": card}  # "test": a provider of no terms
+    staged = stage(tmp_path, settings, fr_source, posts, cards)
+    content = read_bundle_content(staged, fr_source.text)
+    flags = {p.channel: p.platform_flags for p in content.posts}
+    assert flags["tiktok"] == {"is_aigc": True}
+    assert flags["instagram"] == {"is_ai_generated": True}
+    assert flags["linkedin"] == {}
+    assert not [
+        f
+        for f in check_bundle(content, settings.brand, settings.channels).findings
+        if f.rule_id == "R2"
+    ]
+    licences = {f.path: f.licence for f in staged.files if f.path.startswith("images/")}
+    assert licences.pop("images/x.png") is None
+    assert licences and all(
+        licence is not None and licence.provider == "offline" and licence.commercial_use
+        for licence in licences.values()
+    )
+    [c3] = check_licences(staged.files, settings.channels)
+    assert (c3.rule_id, c3.severity, c3.location) == ("C3", "blocker", "images/x.png")
 
 
 def test_a_channel_severity_wins_over_the_brands_for_posts_on_that_channel(

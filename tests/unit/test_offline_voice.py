@@ -21,6 +21,6 @@ def test_english_is_spoken_as_a_real_wav() -> None:
     assert speech.generation.units == len("The new ferry leaves the northern pier at nine.")
 
 
-def test_french_is_refused_with_what_to_do() -> None:
-    with pytest.raises(ConfigError, match="English only.*openai or elevenlabs"):
-        voice_provider("offline").speak("Bonjour à tous.", language="fr")
+def test_a_language_no_offline_voice_speaks_is_refused_with_its_name() -> None:
+    with pytest.raises(ConfigError, match="espeak-ng has no voice for the language 'xx'"):
+        voice_provider("offline").speak("Hello.", language="xx")
