@@ -103,7 +103,7 @@ def judge_posts(
         )
     transaction = get_transaction()
     if judgement.error and transaction is not None:
-        pass
+        transaction.write_on_commit = False
     if judgement.generation is None:
         return judgement
     return judgement.model_copy(update={"generation": priced(judgement.generation)})

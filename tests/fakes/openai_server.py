@@ -7,7 +7,9 @@
         fake.requests[0].json["messages"]                   # every request, headers and body
 
 `POST /v1/chat/completions` answers with what was scripted (status and headers, malformed
-content, a refusal, a delay to outlast a client timeout), else validly from the request itself:
+content, a refusal, a delay to outlast a client timeout, a structured answer given in full, such
+as a judge's verdict: ``Reply.structured({"claims": [...]})``), else validly from the request
+itself:
 a structured output (``response_format.json_schema``) is filled from its schema, using the
 source text found between the ``<<<SOURCE code>>>`` and ``<<<END SOURCE code>>>`` lines of the
 messages (else the messages' text) and the channels named by lines that start with ``- [name]``
@@ -71,6 +73,12 @@ class Reply:
     @classmethod
     def malformed(cls, content: str = '{"not": "what was asked"') -> Reply:
         return cls(content=content)
+
+    @classmethod
+    def structured(cls, answer: Mapping[str, Any]) -> Reply:
+        """A structured output given in full rather than filled from the schema: a judge's
+        verdict naming the exact spans and evidence a test needs, say."""
+        return cls(content=json.dumps(answer, ensure_ascii=False))
 
     @classmethod
     def refused(cls, refusal: str = "I'm sorry, I cannot help with that request.") -> Reply:
