@@ -178,7 +178,20 @@ def url_to_social(
                 + ". Nothing was published."
             )
         if approving:
-            receipt = publish_bundle(staged, report, recorded, destination)
+            receipt = publish_bundle(
+                staged,
+                report,
+                recorded,
+                destination,
+                upstream={
+                    step: generation
+                    for step, generation in (
+                        ("audience", audience.generation),
+                        ("plan", plan.generation),
+                    )
+                    if generation
+                },
+            )
             remote = publish_remotely(pipeline.publish.targets, receipt, destination)
             return SocialResult(
                 status="published",

@@ -24,6 +24,7 @@ from pressroom.models import (
     CardImage,
     ChannelPost,
     ComplianceReport,
+    Generation,
     PublishReceipt,
     ReviewDecision,
     Source,
@@ -42,6 +43,7 @@ from pressroom.publishing.targets import (
 from pressroom.publishing.webhook import WebhookPublisher
 from pressroom.reviewers import ApprovalCheck
 from pressroom.settings import ChannelConfig, LicenceCatalogue, ProviderSettings
+from pressroom.transparency import how_it_was_made
 
 AUDIT_FILE = "audit.jsonl"
 
@@ -142,15 +144,28 @@ def record_decision(
 
 @task(persist_result=True)
 def publish_bundle(
-    staged: StagedBundle, report: ComplianceReport, recorded: RecordedDecision, out_dir: str
+    staged: StagedBundle,
+    report: ComplianceReport,
+    recorded: RecordedDecision,
+    out_dir: str,
+    upstream: dict[str, Generation] | None = None,
 ) -> PublishReceipt:
-    """The bundle of record, in the local folder: every other target receives this one."""
+    """The bundle of record, in the local folder: every other target receives this one, with
+    its "how this was made" page (`upstream`: the generations of the steps before the content,
+    e.g. audience and plan)."""
+    run_id = current_run()["run_id"]
+    decisions = [
+        entry.data
+        for entry in audit_log(out_dir).entries()
+        if entry.kind == "review" and entry.run_id == run_id and entry.seq <= recorded.audit_seq
+    ]
     receipt = publish_local(
         staged,
         report,
         recorded.approval,
         Path(out_dir),
         audit_anchor=(recorded.audit_seq, recorded.audit_hash),
+        how_it_was_made=how_it_was_made(staged, report, recorded.approval, decisions, upstream),
     )
     _record_publish(out_dir, receipt)
     create_link_artifact(

@@ -34,7 +34,10 @@ from pressroom.models import (
 )
 from pressroom.text import code_block
 
-METADATA_FILES = frozenset({"manifest.json", "compliance.json", "approval.json"})
+#: Written at publication, around the approved content: not part of its hash.
+METADATA_FILES = frozenset(
+    {"manifest.json", "compliance.json", "approval.json", "how-this-was-made.md"}
+)
 _MEDIA_TYPES = {
     ".json": "application/json",
     ".md": "text/markdown",
@@ -116,7 +119,16 @@ def bundle_payload(
         "posts.json": json.dumps(posts_json, ensure_ascii=False, indent=2).encode(),
         "posts.md": render_digest(source, posts, labels).encode(),
         "source.json": source.model_dump_json(
-            include={"url", "title", "language", "sha256", "fetched_at", "author", "published"},
+            include={
+                "url",
+                "title",
+                "language",
+                "sha256",
+                "fetched_at",
+                "author",
+                "published",
+                "removed",
+            },
             indent=2,
         ).encode(),
     }
@@ -239,12 +251,14 @@ def publish_local(
     approval: Approval | None,
     out_dir: Path,
     audit_anchor: tuple[int, str] | None = None,
+    how_it_was_made: str | None = None,
 ) -> PublishReceipt:
     """Copy an approved, compliant bundle to ``out_dir/<date>-<slug>-<hash12>`` atomically.
 
     Publishing the same content twice returns the first receipt's folder and writes nothing.
     ``audit_anchor`` (the approval's audit entry, seq and hash) goes into the manifest, so that
-    cutting the audit trail's tail is detectable from the bundles.
+    cutting the audit trail's tail is detectable from the bundles; ``how_it_was_made`` is the
+    transparency page (pressroom.transparency).
     """
     digest = verify_publishable(staged, report, approval)
     assert approval is not None  # verify_publishable refuses a missing approval
@@ -254,6 +268,8 @@ def publish_local(
         payload = _content_files(Path(staged.path))
         payload["compliance.json"] = report.model_dump_json(indent=2).encode()
         payload["approval.json"] = approval.model_dump_json(indent=2).encode()
+        if how_it_was_made is not None:
+            payload["how-this-was-made.md"] = how_it_was_made.encode()
         payload["manifest.json"] = _manifest(
             staged, report, approval, payload, audit_anchor
         ).encode()

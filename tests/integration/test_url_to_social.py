@@ -78,6 +78,17 @@ def test_approve_publishes_a_bundle_whose_manifest_matches_its_files(
     posts = json.loads((bundle / "posts.json").read_text())["posts"]
     assert all(p["disclosure"] in p["text"] for p in posts)
     assert manifest["post_generations"]["linkedin"]["provider"] == "offline"
+    images = {e["path"]: e for e in manifest["files"] if e["path"].startswith("images/")}
+    assert all(e["licence"]["provider"] == "offline" for e in images.values())
+
+    page = (bundle / "how-this-was-made.md").read_text()
+    assert "approved by **Alice Martin**" in page
+    assert "social-round-0: **approve** by Alice Martin — “Parfait”" in page
+    assert "confirmed having checked the quarantined source" in page
+    assert "The source was quarantined." in page
+    assert "Removed before any model read it: hidden element" in page
+    assert "| linkedin post | offline |" in page and "| images/x.png | offline |" in page
+    assert "C2PA content credentials" in page
 
 
 def test_reject_publishes_nothing_and_says_why(sample_site: str, tmp_path: Path) -> None:
