@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,10 @@ def plan_timeline(job: RenderJob, audio_duration: float) -> Timeline:
     total = round(audio_duration * job.fps)
     changes = [round(scene.start * job.fps) for scene in job.scenes[1:]]
     edges = [0, *changes, total]
-    spans = [end - start for start, end in zip(edges, edges[1:], strict=False)]
+    spans = [end - start for start, end in pairwise(edges)]
+    if min(spans) < 1:
+        short = spans.index(min(spans)) + 1
+        raise RenderError(f"scene {short} lasts less than one frame at {job.fps} fps")
     # A crossfade is centred on its change, so it must fit in half of the first and last scene
     # and in the whole of every other scene.
     room = [2 * spans[0], 2 * spans[-1], *spans[1:-1]] if len(spans) > 1 else []
@@ -166,8 +170,14 @@ def plan_timeline(job: RenderJob, audio_duration: float) -> Timeline:
 
 
 def render_filtergraph(job: RenderJob, timeline: Timeline) -> str:
-    """The `-filter_complex` graph: inputs 0..n-1 are the scene images, output `[video]`."""
+    """The `-filter_complex` graph: inputs 0..n-1 are the scene images, output `[video]`.
+    Without a crossfade the clips are concatenated (xfade cannot last 0 s)."""
     chains = [_zoom_chain(job, index, clip) for index, clip in enumerate(timeline.clips)]
+    if not timeline.crossfade:
+        labels = "".join(f"[s{index}]" for index in range(len(timeline.clips)))
+        chains.append(f"{labels}concat=n={len(timeline.clips)}:v=1:a=0[joined]")
+        chains.append(f"[joined]{_subtitles_filter(job)}[video]")
+        return ";".join(chains)
     last = "s0"
     for index, clip in enumerate(timeline.clips[1:], start=1):
         chains.append(
@@ -471,7 +481,7 @@ def _moviepy_scenes(job: RenderJob, timeline: Timeline) -> list[Any]:
         scene = CompositeVideoClip(
             [background, zoomed.with_position("center")], size=(job.width, job.height)
         ).with_start(clip.start / job.fps)
-        if index:
+        if index and timeline.crossfade:
             scene = scene.with_effects([vfx.CrossFadeIn(timeline.crossfade / job.fps)])
         clips.append(scene)
     return clips

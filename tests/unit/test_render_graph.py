@@ -131,6 +131,22 @@ def test_a_single_scene_needs_no_crossfade(tmp_path: Path) -> None:
     assert ":d=90:" in graph
 
 
+def test_without_crossfade_the_clips_are_concatenated_end_to_end(tmp_path: Path) -> None:
+    job = make_job(tmp_path, [0.0, 2.0], crossfade=0)
+    timeline = plan_timeline(job, audio_duration=4.0)
+    graph = render_filtergraph(job, timeline)
+
+    assert [(clip.start, clip.frames) for clip in timeline.clips] == [(0, 60), (60, 60)]
+    assert "xfade" not in graph
+    assert "[s0][s1]concat=n=2:v=1:a=0[joined];[joined]subtitles=" in graph
+
+
+def test_a_scene_shorter_than_a_frame_is_refused(tmp_path: Path) -> None:
+    job = make_job(tmp_path, [0.0, 1.0, 1.01])
+    with pytest.raises(RenderError, match="scene 2 lasts less than one frame at 30 fps"):
+        plan_timeline(job, audio_duration=4.0)
+
+
 def test_paths_and_styles_are_escaped_for_the_option_and_the_graph_parsers() -> None:
     # The example of ffmpeg's "Notes on filtergraph escaping".
     text = "this is a 'string': may contain one, or more, special characters"
