@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlparse
 
 import typer
 
-from pressroom.errors import PressroomError, SourceError
+from pressroom.errors import PressroomError
 from pressroom.local_server import DEFAULT_API_URL, api_healthy, start_server, stop_server
-from pressroom.models import FetchedPage, Source
+from pressroom.models import Source
 from pressroom.paths import assets_dir
 
 app = typer.Typer(help="Pressroom: sources in, reviewed content out.", no_args_is_help=True)
@@ -183,32 +183,13 @@ def demo(
 
 # ---------------------------------------------------------------- estimate
 
-_LOCAL_MEDIA_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
 _API_KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "elevenlabs": "ELEVENLABS_API_KEY"}
 
 
-def _local_page(path: Path) -> FetchedPage:
-    media_type = _LOCAL_MEDIA_TYPES.get(path.suffix.lower())
-    if media_type is None:
-        raise SourceError(f"{path}: only .html, .htm and .txt files can be read")
-    uri = path.resolve().as_uri()
-    return FetchedPage(
-        url=uri, final_url=uri, status=200, content_type=media_type, body=path.read_bytes()
-    )
-
-
 def _read_article(url_or_file: str, min_words: int, max_bytes: int) -> Source:
-    """A local .html/.txt file, or a URL through the safe fetcher."""
-    from pressroom.sources import extract_source, fetch_page
+    from pressroom.sources import read_article
 
-    path = Path(url_or_file)
-    if path.is_file():
-        page = _local_page(path)
-    elif "://" in url_or_file:
-        page = fetch_page(url_or_file, max_bytes=max_bytes)
-    else:
-        raise SourceError(f"{url_or_file}: no such file, and not an http(s) URL")
-    return extract_source(page, min_words=min_words)
+    return read_article(url_or_file, min_words=min_words, max_bytes=max_bytes)
 
 
 def _api_keys_from_environment() -> dict[str, str]:

@@ -49,6 +49,9 @@ class ChannelConfig(_Strict):
     use: Literal["commercial", "non-commercial"] = Field(
         default="commercial", description="What a brand's post here is, for assets' licences (C3)"
     )
+    max_video_seconds: int | None = Field(
+        default=None, gt=0, description="The longest video the platform takes, if it takes video"
+    )
     ai_flag: str | None = Field(
         default=None,
         description="The platform's API flag that marks a post as AI-generated (rule R2), "
@@ -262,6 +265,26 @@ class PublishSettings(_Strict):
         return self
 
 
+VideoFormat = Literal["9:16", "1:1", "16:9"]
+
+
+class VideoSettings(_Strict):
+    """How `pressroom video` renders (media issue): one ffmpeg filtergraph by default."""
+
+    renderer: Literal["ffmpeg", "moviepy"] = "ffmpeg"
+    formats: list[VideoFormat] = Field(default_factory=lambda: list[VideoFormat](["9:16"]))
+    fps: int = Field(default=30, ge=12, le=60)
+    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+    music: bool = Field(default=True, description="A music bed ducked under the voice")
+    channels: list[str] = Field(
+        default_factory=lambda: ["tiktok", "instagram", "youtube"],
+        description="Where the video goes: their length limits and AI flags apply",
+    )
+    render_concurrency: int = Field(
+        default=1, ge=1, le=8, description="Renders at once on this machine (memory)"
+    )
+
+
 class PipelineConfig(_Strict):
     providers: ProviderSettings = ProviderSettings()
     review: ReviewSettings = ReviewSettings()
@@ -269,6 +292,7 @@ class PipelineConfig(_Strict):
     output_dir: str = "out"
     default_channels: list[str] = Field(min_length=1)
     publish: PublishSettings = PublishSettings()
+    video: VideoSettings = VideoSettings()
 
 
 class ProviderTerms(_Strict):

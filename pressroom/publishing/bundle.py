@@ -25,6 +25,7 @@ from pressroom.models import (
     CardImage,
     ChannelPost,
     ComplianceReport,
+    Generation,
     LicenceRecord,
     PublishReceipt,
     Source,
@@ -147,34 +148,54 @@ def stage_bundle(
 ) -> StagedBundle:
     """Write the content to ``staging_root/<hash>``; the same content lands in the same place.
     `licences` (by file path) go into the file records, hence the manifest."""
-    payload = bundle_payload(source, posts, cards, labels, platform_flags)
+    return stage_files(
+        staging_root,
+        slugify(source.title),
+        bundle_payload(source, posts, cards, labels, platform_flags),
+        assets={
+            f"images/{channel}.png": (card.generation, card.alt_text)
+            for channel, card in cards.items()
+        },
+        licences=licences,
+        post_generations={p.channel: p.generation for p in posts},
+    )
+
+
+def stage_files(
+    staging_root: Path,
+    slug: str,
+    payload: dict[str, bytes],
+    *,
+    assets: dict[str, tuple[Generation, str | None]] | None = None,
+    licences: dict[str, LicenceRecord] | None = None,
+    post_generations: dict[str, Generation] | None = None,
+) -> StagedBundle:
+    """Any bundle's content (path -> bytes) written to ``staging_root/<hash>``, with each
+    generated asset's record (generation, alt text) and licence, by path."""
     digest = content_hash((path, sha256_hex(data)) for path, data in payload.items())
     target = staging_root / digest[:32]
     if not target.exists() or hash_bundle(target) != digest:
         _write_atomically(target, payload)
+    assets = assets or {}
     files = [
         BundleFile(
             path=path,
             sha256=sha256_hex(data),
             size=len(data),
             media_type=_MEDIA_TYPES.get(Path(path).suffix, "application/octet-stream"),
-            generation=card.generation if (card := _card(path, cards)) else None,
-            alt_text=card.alt_text if card else None,
+            generation=assets[path][0] if path in assets else None,
+            alt_text=assets[path][1] if path in assets else None,
             licence=(licences or {}).get(path),
         )
         for path, data in sorted(payload.items())
     ]
     return StagedBundle(
         path=str(target),
-        slug=slugify(source.title),
+        slug=slug,
         content_sha256=digest,
         files=files,
-        post_generations={p.channel: p.generation for p in posts},
+        post_generations=post_generations or {},
     )
-
-
-def _card(path: str, cards: dict[str, CardImage]) -> CardImage | None:
-    return cards.get(Path(path).stem) if path.startswith("images/") else None
 
 
 def _write_atomically(target: Path, payload: dict[str, bytes]) -> None:

@@ -134,7 +134,8 @@ WriteFn = Callable[..., list[ChannelPost]]
 
 @pytest.fixture(scope="session")
 def write(settings: Settings) -> WriteFn:
-    """write(source, comments="", round_=0, channels=None) -> posts, through the whole writer."""
+    """write(source, comments="", round_=0, channels=None) -> posts, through the whole writer
+    (channels=None: the pipeline's default channels)."""
     writer = OfflineWriter()
     plans: dict[tuple[str, ...], EditorialPlan] = {}  # keyword extraction is the slow part
 
@@ -144,11 +145,7 @@ def write(settings: Settings) -> WriteFn:
         round_: int = 0,
         channels: list[str] | None = None,
     ) -> list[ChannelPost]:
-        selected = {
-            name: cfg
-            for name, cfg in settings.channels.items()
-            if channels is None or name in channels
-        }
+        selected = {name: settings.channel(name) for name in settings.select_channels(channels)}
         key = (source.model_dump_json(), *selected)
         if key not in plans:
             audience = writer.analyse_audience(source)

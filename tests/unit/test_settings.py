@@ -49,8 +49,17 @@ def config_error(config_dir: Path, brand: str = "default") -> str:
 
 def test_shipped_configs_load(settings: Settings) -> None:
     assert settings.config_dir == SHIPPED
-    assert list(settings.channels) == ["linkedin", "x", "instagram", "facebook", "tiktok"]
-    assert settings.pipeline.default_channels == list(settings.channels)
+    assert list(settings.channels) == [
+        "linkedin",
+        "x",
+        "instagram",
+        "facebook",
+        "tiktok",
+        "youtube",
+    ]
+    assert settings.pipeline.default_channels == list(settings.channels)[:5]  # YouTube: videos
+    assert settings.pipeline.video.channels == ["tiktok", "instagram", "youtube"]
+    assert settings.channel("youtube").ai_flag == "containsSyntheticMedia"
     assert settings.brand.name == "Pressroom Demo"
     assert settings.channel("x").counting == "twitter"
     assert settings.channel("x").max_chars == 280
