@@ -50,3 +50,7 @@ class ScriptError(PressroomError):
 
 class RenderError(PressroomError):
     """A video could not be rendered from its inputs, or the rendered file is not valid."""
+
+
+class BriefError(PressroomError):
+    """A brief (or the calendar that lists it) that cannot run; every problem is named."""
