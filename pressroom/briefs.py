@@ -90,9 +90,7 @@ class Brief(BaseModel):
         title="Channels",
         description="Networks, e.g. linkedin, x (empty: the pipeline's default channels)",
     )
-    formats: list[Format] = Field(
-        default_factory=_posts_only, min_length=1, title="Formats wanted"
-    )
+    formats: list[Format] = Field(default_factory=_posts_only, min_length=1, title="Formats wanted")
     language: Literal["fr", "en"] = Field(title="Language")
     brand: str = Field(
         default="default",

@@ -33,9 +33,8 @@ class Reminded(BaseModel):
     count: int
 
 
-def reminder_variable(waiting: Waiting) -> str:
-    gate = re.sub(r"[^a-z0-9_-]+", "-", waiting.gate.lower())
-    return f"{VARIABLE_PREFIX}{waiting.run_id}-{gate}"
+def reminder_variable(run_id: str, gate: str) -> str:
+    return f"{VARIABLE_PREFIX}{run_id}-{re.sub(r'[^a-z0-9_-]+', '-', gate.lower())}"
 
 
 @task
@@ -52,7 +51,7 @@ def last_reminders(waiting: list[PendingReview]) -> dict[str, Reminded]:
     """`reminder_key` → the last reminder about that gate, for the gates given."""
     found: dict[str, Reminded] = {}
     for review in waiting:
-        value = Variable.get(reminder_variable(review))
+        value = Variable.get(reminder_variable(review.run_id, review.gate))
         if isinstance(value, dict):
             found[reminder_key(review)] = Reminded.model_validate(value)
     return found
@@ -94,7 +93,7 @@ def send_reminder(
     The URL is read here, never passed in: a Slack URL is a secret, and task inputs are shown."""
     url = webhook_url(webhook)
     body = json.dumps(reminder_payload(review, now), ensure_ascii=False).encode()
-    key = f"{reminder_variable(review)}-{count}"
+    key = f"{reminder_variable(review.run_id, review.gate)}-{count}"
     try:
         response = httpx.post(
             url,
@@ -112,7 +111,7 @@ def send_reminder(
             f"{response.text[:200]!r}"
         )
     Variable.set(
-        reminder_variable(review),
+        reminder_variable(review.run_id, review.gate),
         Reminded(at=now, count=count).model_dump(mode="json"),
         overwrite=True,
     )
@@ -122,7 +121,7 @@ def send_reminder(
 @task
 def forget_answered(waiting: list[PendingReview]) -> int:
     """Remove the reminder records of gates nobody waits at any more; how many went."""
-    current = {reminder_variable(review) for review in waiting}
+    current = {reminder_variable(review.run_id, review.gate) for review in waiting}
     with get_client(sync_client=True) as client:
         stale = [
             v.name
