@@ -476,6 +476,88 @@ def keys_show(directory: KeysDirOption = None) -> None:
     typer.echo(describe_keys(load_keys(directory)).text())
 
 
+# ---------------------------------------------------------------- briefs and deployments
+
+
+@app.command("run")
+@reports_errors
+def run_brief_file(
+    brief: Annotated[Path, typer.Argument(help="A brief file, e.g. briefs/air-quality-fr.yaml")],
+) -> None:
+    """Check a brief (every problem named), then run it here; waits for review, then publishes."""
+    from pressroom.briefs import load_brief
+
+    checked = load_brief(brief)
+    with prefect_api():
+        from flows.brief_runner import run_brief
+
+        outcome = run_brief(brief=checked)
+    typer.secho(f"Published, approved by {outcome.reviewer}.", fg=typer.colors.GREEN)
+    typer.echo(f"Bundle: {_bundle_path(outcome.bundle_uri or '')}")
+
+
+def _parameter(assignment: str) -> tuple[str, Any]:
+    name, equals, value = assignment.partition("=")
+    if not equals or not name.strip():
+        raise _fail(f"--param {assignment!r}: write NAME=VALUE", code=2)
+    try:
+        return name.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return name.strip(), value
+
+
+@app.command()
+@reports_errors
+def trigger(
+    url: str,
+    brand: Annotated[str | None, typer.Option(help="A brand under configs/brands/")] = None,
+    channels: Annotated[
+        str | None, typer.Option(help="Comma-separated, e.g. linkedin,x (default: pipeline.yaml)")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="auto, fr, en...")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Any other flow parameter, NAME=VALUE (JSON or text)"),
+    ] = None,
+) -> None:
+    """Start a url-to-social run on the server (`pressroom serve` or a worker runs it) and
+    return at once; the same URL and options twice make one run."""
+    from flows.deployments import URL_DEPLOYMENT, trigger
+    from pressroom.settings import load_settings
+
+    parameters: dict[str, Any] = dict(_parameter(p) for p in param or [])
+    parameters["url"] = url
+    if brand is not None:
+        parameters["brand"] = brand
+    if channels is not None:
+        parameters["channels"] = _channels(channels)
+    if lang is not None:
+        parameters["language"] = lang
+    settings = load_settings(str(parameters.get("brand", "default")))
+    settings.select_channels(parameters.get("channels"))  # unknown channels: refused here
+    with prefect_api() as api_url:
+        run = trigger(URL_DEPLOYMENT, parameters)
+    typer.echo(
+        f"{'Started' if run.created else 'Already started (same parameters)'}: "
+        f"{run.run_name} ({run.run_id})"
+    )
+    typer.echo(f"    {api_url.removesuffix('/api')}/runs/flow-run/{run.run_id}")
+
+
+@app.command()
+@reports_errors
+def serve() -> None:
+    """Serve every deployment (url-to-social, brief, weekly-batch, pending-reviews) from this
+    process to the configured or local server, schedules included, until Ctrl-C."""
+    from prefect import serve as prefect_serve
+
+    from flows.deployments import DEPLOYMENTS, runner_deployments
+
+    with prefect_api() as api_url:
+        typer.echo(f"Serving {', '.join(s.name for s in DEPLOYMENTS)} to {api_url}")
+        prefect_serve(*runner_deployments())
+
+
 # ---------------------------------------------------------------- server
 
 
