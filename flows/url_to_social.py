@@ -4,25 +4,22 @@ review → publish. The body only composes tasks: a suspended run re-runs it fro
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlparse
-
 from prefect import flow
 from pydantic import BaseModel
 
-from pressroom.errors import ConfigError, PublishFailed, ReviewError
-from pressroom.models import Generation, PublishReceipt, Revision
+from flows.publishing import describe_targets, publish_remotely
+from pressroom.errors import ConfigError, ReviewError
+from pressroom.models import Generation, Revision
 from pressroom.review import review_description
 from pressroom.reviewers import check_approval
-from pressroom.settings import S3Target, TargetConfig, WebhookTarget, load_settings
+from pressroom.settings import S3Target, load_settings
 from tasks.compliance import check_compliance
 from tasks.costs import report_costs
 from tasks.editorial import analyse_audience, plan_posts, write_posts
 from tasks.media import render_cards, sign_cards, signing_keys
 from tasks.providers import choose_providers
 from tasks.publish import (
-    presign_assets,
     publish_bundle,
-    publish_to_target,
     record_decision,
     stage_posts,
     stage_previews,
@@ -43,43 +40,6 @@ class SocialResult(BaseModel):
 
 class ReviewRejected(ReviewError):
     pass
-
-
-def describe_targets(targets: list[TargetConfig], out_dir: str) -> str:
-    where = [f"the local folder `{out_dir}/`"]
-    for target in targets:
-        if isinstance(target, S3Target):
-            where.append(f"`s3://{target.bucket}/{target.prefix}`")
-        elif isinstance(target, WebhookTarget):
-            where.append(f"the webhook *{target.name}*")
-    return ", then ".join(where)
-
-
-def publish_remotely(
-    targets: list[TargetConfig], local: PublishReceipt, out_dir: str
-) -> list[PublishReceipt]:
-    """S3 first (webhooks then point at its objects), each target in its own task; one failing
-    target does not stop the others, and the run fails at the end naming every failure."""
-    bundle_path = unquote(urlparse(local.uri).path)
-    ordered = [t for t in targets if isinstance(t, S3Target)] + [
-        t for t in targets if isinstance(t, WebhookTarget)
-    ]
-    receipts: list[PublishReceipt] = []
-    failures: list[str] = []
-    asset_urls: dict[str, str] = {}
-    for target in ordered:
-        state = publish_to_target(target, bundle_path, out_dir, asset_urls, return_state=True)
-        outcome = state.result(raise_on_failure=False)
-        if isinstance(outcome, PublishReceipt):
-            receipts.append(outcome)
-            if isinstance(target, S3Target):
-                asset_urls = presign_assets(target, bundle_path)
-        else:
-            failures.append(f"{target.type}: {outcome}")
-    if failures:
-        done = ", ".join(["local", *(r.target for r in receipts)])
-        raise PublishFailed(f"published to {done}; failed: {'; '.join(failures)}")
-    return receipts
 
 
 @flow(name="url-to-social", persist_result=True)

@@ -139,6 +139,42 @@ def social(
         _run_social(url, brand, _channels(channels), lang, out)
 
 
+@app.command()
+@reports_errors
+def video(
+    script: Annotated[Path, typer.Argument(help="A script: language, title, scenes, source")],
+    renderer: Annotated[str | None, typer.Option(help="ffmpeg (default, fast) or moviepy")] = None,
+    video_format: Annotated[
+        list[str] | None,
+        typer.Option("--format", help="9:16 (default), 1:1 or 16:9; repeat for several"),
+    ] = None,
+    brand: Annotated[str, typer.Option(help="A brand under configs/brands/")] = "default",
+    channels: Annotated[
+        str | None, typer.Option(help="Where it goes, e.g. tiktok,youtube (default: pipeline)")
+    ] = None,
+    out: Annotated[str | None, typer.Option(help="Where bundles go (default: out/)")] = None,
+) -> None:
+    """A narrated, captioned video from a script; waits for review, then publishes."""
+    from flows.video import script_to_video
+    from pressroom.media.script import load_script
+
+    load_script(script)  # a bad script is refused here, before any run is created
+    unknown = [f for f in video_format or [] if f not in ("9:16", "1:1", "16:9")]
+    if unknown:
+        raise typer.BadParameter(f"unknown format(s) {unknown}; use 9:16, 1:1 or 16:9")
+    with prefect_api():
+        result = script_to_video(
+            script=str(script.resolve()),
+            brand=brand,
+            channels=_channels(channels),
+            formats=video_format or None,  # type: ignore[arg-type]
+            renderer=renderer,
+            out_dir=out,
+        )
+    typer.secho(f"Published, approved by {result.reviewer}.", fg=typer.colors.GREEN)
+    typer.echo(f"Bundle: {_bundle_path(result.bundle_uri or '')}")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass

@@ -36,3 +36,24 @@ def licence_for(
         if plan
         else terms.commercial_use,
     )
+
+
+def combined_licence(
+    parts: list[LicenceRecord | None], *, provider: str, model: str
+) -> LicenceRecord | None:
+    """The licence of an asset made from others (a video from its images, voice and music):
+    unknown if any part's is, forbidding commercial use if any part forbids it, unclear if any
+    part is unclear."""
+    if not parts or any(part is None for part in parts):
+        return None
+    known = [part for part in parts if part is not None]
+    uses = [part.commercial_use for part in known]
+    use = False if False in uses else None if None in uses else True
+    terms = "; ".join(dict.fromkeys(f"{part.provider}: {part.terms}" for part in known))
+    return LicenceRecord(
+        origin="generated",
+        provider=provider,
+        model=model,
+        terms=f"Made by Pressroom from parts licensed as follows. {terms}",
+        commercial_use=use,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 from PIL import Image
 
@@ -151,4 +152,66 @@ def review_description(
             lines += [f"![{_cell(card.alt_text)}]({image})", ""]
         lines += [code_block(post.text), ""]
     lines += [f"Staged at `{staged.path}`."]
+    return "\n".join(lines)
+
+
+def video_review_description(
+    *,
+    video: dict[str, Any],
+    images: list[bytes],
+    report: ComplianceReport,
+    staged: StagedBundle,
+    destination: str,
+    notice: str = "",
+    may_waive: list[str] | None = None,
+) -> str:
+    """What the reviewer of a video reads: the verdict, what approving does, each scene with its
+    image and words, the voice (and whether it is the robotic offline one), where the file is."""
+    folder = staged.path
+    voice = video["voice"]
+    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines += [
+        f"**{video['title']}** · video",
+        "",
+        f"{video['duration']:.1f} s · language **{video['language']}** · label "
+        f"“{video['disclosure']}” · content `{staged.content_sha256[:12]}`"
+        + (f" · source {video['source_url']}" if video.get("source_url") else ""),
+        "",
+        "#### Compliance",
+        "",
+        *_quarantine_notice(report),
+        compliance_table(report),
+        "",
+        *_waiver_help(report, may_waive or []),
+        "#### What your decision does",
+        "",
+        f"**Approve** publishes exactly this video bundle (content `{staged.content_sha256[:12]}`:"
+        f" {', '.join(video['videos'])} video, voice-over, captions, scene images) to "
+        f"{destination}, for {', '.join(video['channels'])}. **Reject** publishes nothing. "
+        "**Request changes** ends this run without publishing: edit the script and run it again.",
+        "",
+        "#### Voice",
+        "",
+        f"{voice['provider']} · {voice['model']}"
+        + (
+            " · ⚠️ **low quality**: the offline voice for this language is robotic; configure "
+            "ElevenLabs or OpenAI speech for publication quality."
+            if voice.get("low_quality")
+            else ""
+        ),
+        "",
+        "#### Scenes",
+        "",
+    ]
+    for number, (scene, png) in enumerate(zip(video["scenes"], images, strict=True), start=1):
+        lines += [
+            f"**Scene {number}** · {scene['start']:.1f}–{scene['end']:.1f} s",
+            "",
+            f"![{_cell(scene['visual'])}]({thumbnail_data_uri(png)})",
+            "",
+            code_block(scene["narration"]),
+            "",
+        ]
+    videos = ", ".join(f"`{folder}/{path}`" for path in video["videos"].values())
+    lines += [f"Watch before deciding: {videos}."]
     return "\n".join(lines)

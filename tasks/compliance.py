@@ -10,7 +10,8 @@ from pressroom.compliance import check_bundle, judge
 from pressroom.compliance.hostile import screen_source
 from pressroom.compliance.licences import check_licences
 from pressroom.compliance.provenance import check_provenance, generated_media
-from pressroom.models import ComplianceReport, Source, StagedBundle
+from pressroom.compliance.video import check_video
+from pressroom.models import ComplianceReport, Finding, Source, StagedBundle
 from pressroom.provenance import ensure_keys
 from pressroom.publishing import read_bundle_content
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
@@ -28,16 +29,47 @@ def check_compliance(
     channels: dict[str, ChannelConfig],
     out_dir: str,
 ) -> ComplianceReport:
-    assets = [
-        *check_provenance(generated_media(staged), keys=ensure_keys()[0]),
-        *check_licences(staged.files, channels),
-    ]
     report = check_bundle(
         read_bundle_content(staged, source.text),
         brand,
         channels,
-        extra=[*screen_source(source), *assets],
+        extra=[*screen_source(source), *asset_findings(staged, channels)],
     )
+    record_report(report, out_dir)
+    return report
+
+
+@task(persist_result=True)
+def check_video_compliance(
+    staged: StagedBundle,
+    source: Source | None,
+    brand: BrandConfig,
+    channels: dict[str, ChannelConfig],
+    out_dir: str,
+) -> ComplianceReport:
+    """A video bundle: its narration against the script's source (if any), its label, flags
+    and length per channel, and every media file's credentials and licence."""
+    report = check_video(
+        staged,
+        source.text if source else None,
+        brand,
+        channels,
+        extra=[*(screen_source(source) if source else []), *asset_findings(staged, channels)],
+    )
+    record_report(report, out_dir)
+    return report
+
+
+def asset_findings(staged: StagedBundle, channels: dict[str, ChannelConfig]) -> list[Finding]:
+    """R5 content credentials and C3 licences of the bundle's media files."""
+    return [
+        *check_provenance(generated_media(staged), keys=ensure_keys()[0]),
+        *check_licences(staged.files, channels),
+    ]
+
+
+def record_report(report: ComplianceReport, out_dir: str) -> None:
+    """The report into the audit trail and, as a table, into the run's artifacts."""
     run = current_run()
     audit_log(out_dir).append(
         "compliance",
@@ -76,7 +108,6 @@ def check_compliance(
             f"{len(report.blockers)} blocker(s), {len(report.warnings)} warning(s)"
         ),
     )
-    return report
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)

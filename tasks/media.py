@@ -1,12 +1,14 @@
-"""Images for posts, through the configured image provider."""
+"""Images for posts through the configured image provider, and content credentials for every
+generated asset."""
 
 from __future__ import annotations
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import INPUTS
+from pydantic import BaseModel
 
 from pressroom.media.channel_cards import channel_cards
-from pressroom.models import CardImage, Source
+from pressroom.models import CardImage, Generation, Source
 from pressroom.provenance import describe_keys, ensure_keys, sign_asset
 from pressroom.providers import image_provider
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
@@ -49,22 +51,44 @@ def signing_keys() -> str:
     return info.root_sha256
 
 
+class Asset(BaseModel):
+    """A generated media file before its content credentials."""
+
+    data: bytes
+    media_type: str
+    generation: Generation | None = None
+
+
 @task(persist_result=True, cache_policy=INPUTS)
-def sign_cards(cards: dict[str, CardImage], root_sha256: str) -> dict[str, CardImage]:
-    """Each card with C2PA content credentials declaring it AI-made (rule R5), as the last
-    change to its bytes before review. Persisted: signing again would make new bytes."""
+def sign_assets(assets: dict[str, Asset], root_sha256: str) -> dict[str, bytes]:
+    """Each asset (by bundle path) with C2PA content credentials declaring it AI-made (rule
+    R5), as the last change to its bytes before review. Persisted and cached on the bytes and
+    the root's fingerprint: signing again would make new bytes."""
     keys, _ = ensure_keys()
     return {
-        channel: card.model_copy(
-            update={
-                "png": sign_asset(
-                    card.png,
-                    "image/png",
-                    title=f"{channel}.png",
-                    generation=card.generation,
-                    keys=keys,
-                )
-            }
+        path: sign_asset(
+            asset.data,
+            asset.media_type,
+            title=path.rsplit("/", 1)[-1],
+            generation=asset.generation,
+            keys=keys,
         )
+        for path, asset in assets.items()
+    }
+
+
+def sign_cards(cards: dict[str, CardImage], root_sha256: str) -> dict[str, CardImage]:
+    """The cards signed (see `sign_assets`), keyed by channel as given."""
+    signed = sign_assets(
+        {
+            f"{channel}.png": Asset(
+                data=card.png, media_type="image/png", generation=card.generation
+            )
+            for channel, card in cards.items()
+        },
+        root_sha256,
+    )
+    return {
+        channel: card.model_copy(update={"png": signed[f"{channel}.png"]})
         for channel, card in cards.items()
     }

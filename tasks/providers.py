@@ -68,7 +68,7 @@ def _limit_name(provider: str) -> str:
     return f"provider-{provider}"
 
 
-def _ensure_limit(name: str, limit: int) -> None:
+def ensure_limit(name: str, limit: int) -> None:
     with get_client(sync_client=True) as client:
         try:
             current = client.read_global_concurrency_limit_by_name(name)
@@ -94,7 +94,7 @@ def choose_providers(settings: ProviderSettings) -> dict[str, str]:
         ),
     )
     for name in set(chosen.values()) - {"offline"}:
-        _ensure_limit(_limit_name(name), getattr(settings, name).concurrency)
+        ensure_limit(_limit_name(name), getattr(settings, name).concurrency)
     return chosen
 
 

