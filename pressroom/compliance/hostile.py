@@ -24,9 +24,13 @@ from urllib.parse import urlsplit
 from pressroom.compliance.base import PostContent, PostRule, RuleContext, excerpt
 from pressroom.compliance.bias import fold, load_lexicon, whole_words
 from pressroom.compliance.contact import EMAIL
+from pressroom.compliance.pii import presidio_detector
 from pressroom.models import Finding, Source
+from pressroom.privacy import Redaction
 from pressroom.settings import ChannelConfig
 
+#: How extraction introduces text it decoded from tag characters (see `RemovedText`).
+SMUGGLED = "hidden text: "
 #: At most this many I2 findings for one source: the first ones are enough to quarantine it.
 MAX_SIGNALS = 20
 
@@ -427,7 +431,9 @@ RULES: tuple[PostRule, ...] = (check_foreign_links, check_control_tokens)
 
 def screen_source(source: Source) -> list[Finding]:
     """What was taken out of the source before any model read it (I1, info, for the reviewer)
-    and signs that the page speaks to a model (I2) — in its text and in what was hidden."""
+    and signs that the page speaks to a model (I2) — in its text and in what was hidden, text
+    smuggled in tag characters included. Evidence keeps no personal data of the source: it is
+    stored in the audit trail and the bundle, where the source's contact data has no business."""
     findings = [
         Finding(
             rule_id="I1",
@@ -444,5 +450,22 @@ def screen_source(source: Source) -> list[Finding]:
         )
         for removed in source.removed
     ]
+    findings += [
+        Finding(
+            rule_id="I2",
+            severity="warning",
+            message="The page spells out text in invisible Unicode tag characters: no reader "
+            "sees it, only software does.",
+            evidence=removed.text,
+            location="source",
+        )
+        for removed in source.removed
+        if removed.kind == "invisible characters" and removed.text.startswith(SMUGGLED)
+    ]
     screened = "\n\n".join([source.title, source.text, *(r.text for r in source.removed)])
-    return findings + injection_signals(screened, source.language)
+    findings += injection_signals(screened, source.language)
+    detector = presidio_detector(source.language)
+    return [
+        finding.model_copy(update={"evidence": Redaction(finding.evidence, detector).text})
+        for finding in findings
+    ]

@@ -22,7 +22,7 @@ from lxml.etree import ParserError
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from trafilatura.settings import Document
 
-from pressroom.compliance.hostile import hidden_tag_text, strip_invisible
+from pressroom.compliance.hostile import SMUGGLED, hidden_tag_text, strip_invisible
 from pressroom.errors import ExtractionFailed
 from pressroom.models import FetchedPage, RemovedText, Source, sha256_hex
 
@@ -267,7 +267,7 @@ def _invisible_characters(where: str, text: str) -> list[RemovedText]:
             kind="invisible characters",
             where=where,
             count=count,
-            text=_shortened_to(f"hidden text: {hidden}", REMOVED_TEXT_LIMIT) if hidden else "",
+            text=_shortened_to(f"{SMUGGLED}{hidden}", REMOVED_TEXT_LIMIT) if hidden else "",
         )
     ]
 
