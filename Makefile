@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/publish.py
 	$(BIN)/python benchmarks/providers.py
 	$(BIN)/python benchmarks/compliance.py
+	$(BIN)/python benchmarks/provenance.py
+	$(BIN)/python benchmarks/render.py   # ~5-8 min: moviepy is the slow baseline
 
 server: $(STAMP)
 	$(BIN)/pressroom server start

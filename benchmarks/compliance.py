@@ -158,8 +158,8 @@ def speed(cases: list[Case]) -> None:
         )
     print(
         f"model loading: importing every rule module takes {import_seconds():.2f} s in a fresh "
-        "interpreter; a model loaded lazily shows as a module's slowest post (grounding and "
-        "copyright load none)"
+        "interpreter; a model loaded lazily shows as a module's slowest post (gdpr and "
+        "grounding share the spaCy models: whichever runs first pays for them)"
     )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak:.0f} MiB")

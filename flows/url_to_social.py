@@ -13,7 +13,7 @@ from pressroom.models import Generation, Revision
 from pressroom.review import review_description
 from pressroom.reviewers import check_approval
 from pressroom.settings import S3Target, load_settings
-from tasks.compliance import check_compliance
+from tasks.compliance import check_compliance, judge_posts
 from tasks.costs import report_costs
 from tasks.editorial import analyse_audience, plan_posts, write_posts
 from tasks.media import render_cards, sign_cards, signing_keys
@@ -77,6 +77,7 @@ def url_to_social(
         "cards": [card.generation for card in cards.values()],
     }
     drafts: dict[int, list[Generation]] = {}  # per revision: a re-asked draft is not paid twice
+    judged: dict[int, list[Generation]] = {}
 
     s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
     revision = Revision()
@@ -89,7 +90,12 @@ def url_to_social(
         staged = stage_posts(
             destination, source, posts, cards, selected, settings.licences, providers
         )
-        report = check_compliance(staged, source, settings.brand, selected, destination)
+        judgement = judge_posts(staged, source, settings.brand, chosen["text"], providers)
+        if judgement.generation:
+            judged[revision.round] = [judgement.generation]
+        report = check_compliance(
+            staged, source, settings.brand, selected, destination, judgement.findings
+        )
         image_urls = (
             stage_previews(s3_targets[0], staged, pipeline.review.timeout_seconds)
             if s3_targets
@@ -130,7 +136,7 @@ def url_to_social(
             continue  # the same draft, asked again
         notice = ""
         if decision.decision == "reject" or approving:
-            report_costs({**generations, "posts": _flatten(drafts)})
+            report_costs({**generations, "posts": _flatten(drafts), "judge": _flatten(judged)})
         if decision.decision == "reject":
             raise ReviewRejected(
                 f"rejected by {decision.reviewer}"
@@ -165,7 +171,7 @@ def url_to_social(
             comments=[*revision.comments, decision.comments],
             edits={**revision.edits, **decision.edits},
         )
-    report_costs({**generations, "posts": _flatten(drafts)})
+    report_costs({**generations, "posts": _flatten(drafts), "judge": _flatten(judged)})
     raise ReviewError(
         f"not approved after {pipeline.review.max_revision_rounds + 1} review round(s); "
         "nothing was published"

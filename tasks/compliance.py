@@ -28,12 +28,15 @@ def check_compliance(
     brand: BrandConfig,
     channels: dict[str, ChannelConfig],
     out_dir: str,
+    judged: list[Finding] | None = None,
 ) -> ComplianceReport:
+    """Every rule on the staged posts, with the source's findings, the assets' and the LLM
+    judge's (`judged`, from `judge_posts`)."""
     report = check_bundle(
         read_bundle_content(staged, source.text),
         brand,
         channels,
-        extra=[*screen_source(source), *asset_findings(staged, channels)],
+        extra=[*screen_source(source), *asset_findings(staged, channels), *(judged or [])],
     )
     record_report(report, out_dir)
     return report
