@@ -4,27 +4,22 @@ review → publish. The body only composes tasks: a suspended run re-runs it fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prefect import flow
 from pydantic import BaseModel
 
-from flows.publishing import describe_targets, publish_remotely
+from flows.gates import Draft, review_and_publish
 from pressroom.errors import ConfigError, ReviewError
-from pressroom.models import Generation, Revision
+from pressroom.models import CardImage, EditorialPlan, Generation, Revision, Source
 from pressroom.review import review_description
-from pressroom.reviewers import check_approval
-from pressroom.settings import S3Target, load_settings
+from pressroom.settings import ChannelConfig, S3Target, Settings, load_settings
 from tasks.compliance import check_compliance, judge_posts
 from tasks.costs import report_costs
 from tasks.editorial import analyse_audience, plan_posts, write_posts
 from tasks.media import render_cards, sign_cards, signing_keys
 from tasks.providers import choose_providers
-from tasks.publish import (
-    publish_bundle,
-    record_decision,
-    stage_posts,
-    stage_previews,
-)
-from tasks.review import request_review
+from tasks.publish import stage_posts, stage_previews
 from tasks.sources import extract_article, fetch_source
 
 GATE = "social"
@@ -76,23 +71,59 @@ def url_to_social(
         "plan": [g for g in [plan.generation] if g],
         "cards": [card.generation for card in cards.values()],
     }
-    drafts: dict[int, list[Generation]] = {}  # per revision: a re-asked draft is not paid twice
-    judged: dict[int, list[Generation]] = {}
-
-    s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
-    revision = Revision()
-    notice = ""
-    for round_ in range(pipeline.review.max_revision_rounds + 1):
-        posts = write_posts(
-            source, plan, settings.brand, selected, revision, chosen["text"], providers
+    draft = posts_draft(settings, selected, source, plan, cards, chosen["text"], destination)
+    outcome = review_and_publish(
+        gate=GATE,
+        settings=settings,
+        destination=destination,
+        draft=draft,
+        rewrite_channels=list(selected),
+        upstream={
+            step: generation
+            for step, generation in (("audience", audience.generation), ("plan", plan.generation))
+            if generation
+        },
+    )
+    report_costs({**generations, "posts": outcome.paid})
+    if outcome.status == "rejected":
+        raise ReviewRejected(
+            f"rejected by {outcome.reviewer}"
+            + (f": {outcome.comments}" if outcome.comments else "")
+            + ". Nothing was published."
         )
-        drafts[revision.round] = [post.generation for post in posts]
+    if outcome.receipt is None:
+        raise ReviewError(
+            f"not approved after {pipeline.review.max_revision_rounds + 1} review round(s); "
+            "nothing was published"
+        )
+    return SocialResult(
+        status="published",
+        content_sha256=outcome.receipt.content_sha256,
+        reviewer=outcome.reviewer,
+        bundle_uri=outcome.receipt.uri,
+        targets=[r.uri for r in outcome.remote],
+    )
+
+
+def posts_draft(
+    settings: Settings,
+    selected: dict[str, ChannelConfig],
+    source: Source,
+    plan: EditorialPlan,
+    cards: dict[str, CardImage],
+    writer: str,
+    destination: str,
+) -> Callable[[Revision], Draft]:
+    """The posts gate's drafts: for a revision, the posts written, staged, judged and checked."""
+    pipeline, providers = settings.pipeline, settings.pipeline.providers
+    s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
+
+    def draft(revision: Revision) -> Draft:
+        posts = write_posts(source, plan, settings.brand, selected, revision, writer, providers)
         staged = stage_posts(
             destination, source, posts, cards, selected, settings.licences, providers
         )
-        judgement = judge_posts(staged, source, settings.brand, chosen["text"], providers)
-        if judgement.generation:
-            judged[revision.round] = [judgement.generation]
+        judgement = judge_posts(staged, source, settings.brand, writer, providers)
         report = check_compliance(
             staged, source, settings.brand, selected, destination, judgement.findings
         )
@@ -101,10 +132,9 @@ def url_to_social(
             if s3_targets
             else None
         )
-        decision = request_review(
-            gate=GATE,
-            round_=round_,
-            description=review_description(
+
+        def describe(notice: str, round_: int, may_waive: list[str], where: str) -> str:
+            return review_description(
                 source=source,
                 posts=posts,
                 cards=cards,
@@ -113,70 +143,13 @@ def url_to_social(
                 staged=staged,
                 round_=round_,
                 max_rounds=pipeline.review.max_revision_rounds,
-                destination=describe_targets(pipeline.publish.targets, destination),
+                destination=where,
                 image_urls=image_urls,
                 notice=notice,
-                may_waive=settings.reviewers.who_may_waive([f.rule_id for f in report.blockers]),
-            ),
-            channels=list(selected),
-            timeout_seconds=pipeline.review.timeout_seconds,
-            poll_interval_seconds=pipeline.review.poll_interval_seconds,
-            blockers=bool(report.blockers),
-            quarantined=report.quarantined,
-        )
-        approving = decision.decision == "approve" and not decision.edits
-        check = check_approval(decision, report, settings.reviewers) if approving else None
-        recorded = record_decision(decision, staged, destination, check)
-        if check is not None and not check.stands:
-            notice = (
-                f"The approval by {decision.reviewer} in round {round_} was not applied: "
-                + "; ".join(check.problems)
-                + ". Nothing was published."
+                may_waive=may_waive,
             )
-            continue  # the same draft, asked again
-        notice = ""
-        if decision.decision == "reject" or approving:
-            report_costs({**generations, "posts": _flatten(drafts), "judge": _flatten(judged)})
-        if decision.decision == "reject":
-            raise ReviewRejected(
-                f"rejected by {decision.reviewer}"
-                + (f": {decision.comments}" if decision.comments else "")
-                + ". Nothing was published."
-            )
-        if approving:
-            receipt = publish_bundle(
-                staged,
-                report,
-                recorded,
-                destination,
-                upstream={
-                    step: generation
-                    for step, generation in (
-                        ("audience", audience.generation),
-                        ("plan", plan.generation),
-                    )
-                    if generation
-                },
-            )
-            remote = publish_remotely(pipeline.publish.targets, receipt, destination)
-            return SocialResult(
-                status="published",
-                content_sha256=receipt.content_sha256,
-                reviewer=decision.reviewer,
-                bundle_uri=receipt.uri,
-                targets=[r.uri for r in remote],
-            )
-        revision = Revision(
-            round=revision.round + 1,
-            comments=[*revision.comments, decision.comments],
-            edits={**revision.edits, **decision.edits},
-        )
-    report_costs({**generations, "posts": _flatten(drafts), "judge": _flatten(judged)})
-    raise ReviewError(
-        f"not approved after {pipeline.review.max_revision_rounds + 1} review round(s); "
-        "nothing was published"
-    )
 
+        paid = [post.generation for post in posts]
+        return Draft(staged, report, describe, paid + [g for g in [judgement.generation] if g])
 
-def _flatten(drafts: dict[int, list[Generation]]) -> list[Generation]:
-    return [generation for round_ in sorted(drafts) for generation in drafts[round_]]
+    return draft

@@ -156,7 +156,7 @@ def test_a_script_becomes_a_signed_checked_video_published_once_approved(tmp_pat
     assert files["video/9x16.mp4"]["licence"]["provider"] == "pressroom"
     assert files["images/scene-2.png"]["alt_text"]
     page = (bundle / "how-this-was-made.md").read_text()
-    assert "| voice-over | offline | piper/en_US-joe-medium |" in page
+    assert "| audio/voiceover.wav | offline | piper/en_US-joe-medium |" in page
 
 
 @pytest.mark.usefixtures("video_config")
@@ -175,7 +175,9 @@ def test_a_french_script_speaks_with_espeak_labelled_low_quality_and_a_reject_pu
     assert "espeak-ng" in description and "**low quality**" in description
     assert "| H0 |" in description  # no source: grounding not checked, and said so
     submit_review(run_id, {"decision": "reject", "reviewer": "Sam Lee", "comments": "robotic"})
-    with pytest.raises(ReviewError, match="rejected by Sam Lee: robotic. Nothing was published"):
+    with pytest.raises(
+        ReviewError, match="video: rejected by Sam Lee: robotic; nothing was published"
+    ):
         run.finish()
     assert not out.exists() or published_bundles(out) == []
 
