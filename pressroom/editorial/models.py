@@ -6,7 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from pressroom.media.script import Scene, VideoScript
 from pressroom.models import Generation
+from pressroom.text import count_words
+
+WORDS_PER_MINUTE = 150  # narration pace the scripts are written for
 
 SearchIntent = Literal["informational", "navigational", "commercial", "transactional"]
 
@@ -59,6 +63,23 @@ class Newsletter(BaseModel):
         """The subject as H1, the preheader in italics, the body, the AI label last."""
         blocks = [f"# {self.subject}", f"*{self.preheader}*", self.body, f"*{self.disclosure}*"]
         return "\n\n".join(blocks) + "\n"
+
+
+class WrittenScript(VideoScript):
+    """A video script as a text provider wrote it: a `VideoScript`, with its record."""
+
+    generation: Generation
+
+
+def narration_parameters(scenes: list[Scene], target_seconds: int) -> dict[str, int | float]:
+    """For the script's record: the target, and the narration's words and duration at
+    WORDS_PER_MINUTE."""
+    words = sum(count_words(scene.narration) for scene in scenes)
+    return {
+        "target_seconds": target_seconds,
+        "narration_words": words,
+        "estimated_seconds": round(words * 60 / WORDS_PER_MINUTE, 1),
+    }
 
 
 class Readability(BaseModel):

@@ -126,8 +126,9 @@ def _length_check(name: str, text: str, minimum: int, maximum: int) -> SeoCheck:
 
 
 def _density_check(keyword: str, paragraphs: list[str]) -> SeoCheck:
-    """Occurrences of the keyword per word of the paragraphs (headings and title aside)."""
+    """Occurrences of the keyword per word of the paragraphs (headings, title, links aside)."""
     name = "keyword density"
+    paragraphs = [URL.sub("", paragraph) for paragraph in paragraphs]
     words = sum(len(WORD.findall(p)) for p in paragraphs)
     if not keyword or not words:
         return SeoCheck(name=name, passed=False, detail="no keyword or no paragraph to measure")

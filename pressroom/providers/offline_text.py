@@ -30,6 +30,9 @@ Comments accumulate: each round's are applied to the draft the reviewer saw, so 
 
 Anything else is reported back as not understood (in the generation record and the review
 description) rather than silently ignored.
+
+The strategy, article, newsletter and video script are written the same way, by
+`pressroom.editorial.offline`.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from pressroom.compliance.contact import find_contact_data
 from pressroom.compliance.copyright import RUN_WARNING, check_copying, tokens
 from pressroom.compliance.grounding import content_words
 from pressroom.compliance.pii import PINNED_MODELS, verify_model
+from pressroom.editorial.models import Article, Newsletter, Strategy, WrittenScript
 from pressroom.models import (
     AudienceProfile,
     ChannelPost,
@@ -590,6 +594,46 @@ class OfflineWriter:
             self._write_one(context, name, cfg, revision, list(channels))
             for name, cfg in channels.items()
         ]
+
+    # The long-form steps build on this module's key points: imported when called.
+
+    def plan_strategy(
+        self,
+        source: Source,
+        audience: AudienceProfile,
+        brand: BrandConfig,
+        channels: dict[str, ChannelConfig],
+        goal: str | None,
+    ) -> Strategy:
+        from pressroom.editorial import offline
+
+        return offline.plan_strategy(source, audience, brand, channels, goal)
+
+    def write_article(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Article:
+        from pressroom.editorial import offline
+
+        return offline.write_article(source, strategy, brand, revision)
+
+    def write_newsletter(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Newsletter:
+        from pressroom.editorial import offline
+
+        return offline.write_newsletter(source, strategy, brand, revision)
+
+    def write_video_script(
+        self,
+        source: Source,
+        strategy: Strategy,
+        brand: BrandConfig,
+        target_seconds: int,
+        revision: Revision,
+    ) -> WrittenScript:
+        from pressroom.editorial import offline
+
+        return offline.write_video_script(source, strategy, brand, target_seconds, revision)
 
     def _write_one(
         self,

@@ -203,6 +203,14 @@ def test_keyword_stuffing_fails_the_density_check() -> None:
     assert "30.0% of 10 words" in checks["keyword density"].detail
 
 
+def test_links_are_not_counted_in_the_density() -> None:
+    article = _article()
+    linked = "Read more: https://electric-ferries.example/electric-ferries/electric-ferries"
+    article.sections.append(ArticleSection(heading="Further reading", paragraphs=[linked]))
+
+    assert _results(article)["keyword density"]
+
+
 def test_a_strategy_without_keyword_fails_the_keyword_checks() -> None:
     strategy = _strategy()
     strategy.seo.keywords = []
