@@ -404,9 +404,19 @@ def _layout(points: list[Point], keywords: list[str], material: _Material) -> li
             sections.append(ArticleSection(heading=_capitalised(keyword), paragraphs=[]))
         sentences = [*(lead if number == 0 else []), *(p.text for p in material.ordered(group))]
         sections[-1].paragraphs.append(" ".join(sentences))
-    further = f"{brand.localized(brand.call_to_action, language)} {source.url}"
-    sections.append(ArticleSection(heading=_wording(language, "further"), paragraphs=[further]))
-    return sections
+    return [*sections, further_reading(source, brand)]
+
+
+def call_line(source: Source, brand: BrandConfig) -> str:
+    """The brand's call to action and the link to the source: our frame, whoever writes."""
+    return f"{brand.localized(brand.call_to_action, source.language)} {source.url}"
+
+
+def further_reading(source: Source, brand: BrandConfig) -> ArticleSection:
+    """An article's last section: where to read the source."""
+    return ArticleSection(
+        heading=_wording(source.language, "further"), paragraphs=[call_line(source, brand)]
+    )
 
 
 def _holds(text: str, keyword: str) -> bool:
@@ -449,7 +459,7 @@ def _newsletter(material: _Material, asked: Instructions) -> tuple[str, list[str
     """The body (lead line, key points as a list, call to action), and the points it shows."""
     source, brand = material.source, material.rules.brand
     lead = _LEXICONS.get(source.language, _LEXICONS["en"]).lead
-    call = f"{brand.localized(brand.call_to_action, source.language)} {source.url}"
+    call = call_line(source, brand)
 
     def render(points: list[Point]) -> str:
         listed = "\n".join(f"- {point.text}" for point in material.ordered(points))

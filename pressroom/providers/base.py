@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pressroom.editorial.models import Article, Newsletter, Strategy, WrittenScript
 from pressroom.models import (
     AudienceProfile,
     CardImage,
@@ -39,6 +40,37 @@ class TextProvider(Protocol):
         channels: dict[str, ChannelConfig],
         revision: Revision,
     ) -> list[ChannelPost]: ...
+
+    def plan_strategy(
+        self,
+        source: Source,
+        audience: AudienceProfile,
+        brand: BrandConfig,
+        channels: dict[str, ChannelConfig],
+        goal: str | None,
+    ) -> Strategy:
+        """Angle, key messages, tone per channel and format, SEO plan (main keyword first)."""
+        ...
+
+    def write_article(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Article: ...
+
+    def write_newsletter(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Newsletter: ...
+
+    def write_video_script(
+        self,
+        source: Source,
+        strategy: Strategy,
+        brand: BrandConfig,
+        target_seconds: int,
+        revision: Revision,
+    ) -> WrittenScript:
+        """Scenes of narration and a visual idea, the narration aimed at `target_seconds` at
+        150 words a minute; `source` is left None (the chain grounds the script itself)."""
+        ...
 
 
 class ImageProvider(Protocol):

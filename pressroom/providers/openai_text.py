@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -30,7 +30,21 @@ from pydantic import BaseModel, Field, ValidationError
 from pressroom.channels import post_length
 from pressroom.compliance.gdpr import assert_minimised
 from pressroom.compliance.pii import presidio_detector
+from pressroom.editorial.models import (
+    WORDS_PER_MINUTE,
+    Article,
+    ArticleSection,
+    Newsletter,
+    SearchIntent,
+    SeoPlan,
+    Strategy,
+    WrittenScript,
+    narration_parameters,
+)
+from pressroom.editorial.offline import FORMATS, call_line, further_reading
+from pressroom.editorial.quality import META_MAX_CHARS
 from pressroom.errors import ConfigError
+from pressroom.media.script import Scene
 from pressroom.models import (
     AudienceProfile,
     ChannelPost,
@@ -62,6 +76,7 @@ MIN_TEXT_CHARS = 40
 HASHTAG_ALLOWANCE = 16  # characters per hashtag kept free when telling the model its room
 SEPARATORS_CHARS = 4  # the blank lines around hook and body
 SERVER_MESSAGE_CHARS = 300
+ARTICLE_WORDS = 500  # what the article prompt asks for; reviewers' "shorter" goes to the model
 
 
 def _redaction(source: Source) -> Redaction:
@@ -119,6 +134,56 @@ class PostOut(BaseModel):
 
 class PostsOut(BaseModel):
     posts: list[PostOut]
+
+
+class ChannelTone(BaseModel):
+    channel: str = Field(description="The channel or format id: the word in brackets")
+    tone: str
+
+
+class StrategyOut(BaseModel):
+    angle: str
+    key_messages: list[str]
+    tones: list[ChannelTone]
+    keywords: list[str] = Field(description="The main keyword first")
+    search_intent: SearchIntent
+    seo_title: str
+    meta_description: str
+    source_quotes: list[SourceQuote]
+    coherence: Coherence
+
+
+class SectionOut(BaseModel):
+    heading: str
+    paragraphs: list[str]
+
+
+class ArticleOut(BaseModel):
+    title: str
+    meta_description: str
+    sections: list[SectionOut]
+    source_quotes: list[SourceQuote]
+    coherence: Coherence
+
+
+class NewsletterOut(BaseModel):
+    subject: str
+    preheader: str
+    body: str
+    source_quotes: list[SourceQuote]
+    coherence: Coherence
+
+
+class SceneOut(BaseModel):
+    narration: str
+    visual: str
+
+
+class ScriptOut(BaseModel):
+    title: str
+    scenes: list[SceneOut]
+    source_quotes: list[SourceQuote]
+    coherence: Coherence
 
 
 OutT = TypeVar("OutT", bound=BaseModel)
@@ -271,6 +336,165 @@ class OpenAIWriter:
             for index, (name, cfg) in enumerate(channels.items())
         ]
 
+    # ------------------------------------------------------------ long-form steps
+
+    def plan_strategy(
+        self,
+        source: Source,
+        audience: AudienceProfile,
+        brand: BrandConfig,
+        channels: dict[str, ChannelConfig],
+        goal: str | None,
+    ) -> Strategy:
+        template = load_template("strategy", source.language)
+        request = _Request(template, source, _redaction(source))
+        redact = request.redaction.add
+        outputs = [*channels, *FORMATS]
+        lines = [
+            template.fragment("channel", channel=name, label=cfg.label)
+            for name, cfg in channels.items()
+        ] + [
+            template.fragment("channel", channel=name, label=template.fragment(f"format_{name}"))
+            for name in FORMATS
+        ]
+        inputs = {
+            "source": _source_block(source, request.redaction),
+            **_brand_inputs(template, brand),
+            "language": source.language,
+            "channels": "\n".join(lines),
+            "goal": redact(goal) if goal else template.fragment("none"),
+            "audience_summary": redact(audience.summary),
+            "interests": _joined(template, [redact(i) for i in audience.interests]),
+            "reading_level": audience.reading_level,
+        }
+        answer = self._ask(
+            request,
+            StrategyOut,
+            "a strategy that does not fit",
+            inputs,
+            check=lambda out: (
+                _missing_channels([t.channel for t in out.tones], outputs)
+                or ("" if out.keywords else "no keywords")
+            ),
+        )
+        out, restore = answer.output, request.redaction.restore
+        tones: dict[str, str] = {}
+        for tone in out.tones:
+            if tone.channel in outputs:
+                tones.setdefault(tone.channel, restore(tone.tone))
+        return Strategy(
+            angle=restore(out.angle),
+            key_messages=[restore(message) for message in out.key_messages],
+            tone={name: tones[name] for name in outputs},
+            seo=SeoPlan(
+                keywords=[restore(keyword) for keyword in out.keywords],
+                search_intent=out.search_intent,
+                title=restore(out.seo_title),
+                meta_description=truncate_words(restore(out.meta_description), META_MAX_CHARS),
+            ),
+            generation=_generation(
+                request, answer, out.source_quotes, out.coherence, {"goal": goal}
+            ),
+        )
+
+    def write_article(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Article:
+        request = _Request(load_template("article", source.language), source, _redaction(source))
+        inputs = {
+            **_strategy_inputs(request, strategy, brand, revision, "article"),
+            "seo_title": request.redaction.add(strategy.seo.title),
+            "meta_description": request.redaction.add(strategy.seo.meta_description),
+            "search_intent": strategy.seo.search_intent,
+            "target_words": str(ARTICLE_WORDS),
+        }
+        answer = self._ask(
+            request,
+            ArticleOut,
+            "an article that does not fit",
+            inputs,
+            check=lambda out: "" if len(out.sections) >= 2 else "fewer than two sections",
+        )
+        out, restore = answer.output, request.redaction.restore
+        sections = [
+            ArticleSection(
+                heading=_without_urls(restore(section.heading)),
+                paragraphs=[
+                    p for p in (_without_urls(restore(p)) for p in section.paragraphs) if p
+                ],
+            )
+            for section in out.sections
+        ]
+        return Article(
+            title=_without_urls(restore(out.title)),
+            meta_description=truncate_words(restore(out.meta_description), META_MAX_CHARS),
+            sections=[*sections, further_reading(source, brand)],
+            language=source.language,
+            disclosure=brand.disclosure_for(source.language).long,
+            generation=_generation(
+                request, answer, out.source_quotes, out.coherence, _revised(revision)
+            ),
+        )
+
+    def write_newsletter(
+        self, source: Source, strategy: Strategy, brand: BrandConfig, revision: Revision
+    ) -> Newsletter:
+        template = load_template("newsletter", source.language)
+        request = _Request(template, source, _redaction(source))
+        inputs = _strategy_inputs(request, strategy, brand, revision, "newsletter")
+        answer = self._ask(request, NewsletterOut, "a newsletter that does not fit", inputs)
+        out, restore = answer.output, request.redaction.restore
+        body = "\n".join(_without_urls(line) for line in restore(out.body).splitlines())
+        return Newsletter(
+            subject=_without_urls(restore(out.subject)),
+            preheader=_without_urls(restore(out.preheader)),
+            body=f"{body.strip()}\n\n{call_line(source, brand)}",
+            language=source.language,
+            disclosure=brand.disclosure_for(source.language).long,
+            generation=_generation(
+                request, answer, out.source_quotes, out.coherence, _revised(revision)
+            ),
+        )
+
+    def write_video_script(
+        self,
+        source: Source,
+        strategy: Strategy,
+        brand: BrandConfig,
+        target_seconds: int,
+        revision: Revision,
+    ) -> WrittenScript:
+        template = load_template("video_script", source.language)
+        request = _Request(template, source, _redaction(source))
+        inputs = {
+            **_strategy_inputs(request, strategy, brand, revision, "video"),
+            "target_seconds": str(target_seconds),
+            "target_words": str(round(target_seconds * WORDS_PER_MINUTE / 60)),
+            "words_per_minute": str(WORDS_PER_MINUTE),
+        }
+        answer = self._ask(
+            request,
+            ScriptOut,
+            "a video script that does not fit",
+            inputs,
+            check=_empty_scenes,
+        )
+        out, restore = answer.output, request.redaction.restore
+        scenes = [
+            Scene(
+                narration=_without_urls(restore(scene.narration)),
+                visual=_without_urls(restore(scene.visual)),
+            )
+            for scene in out.scenes
+        ]
+        parameters = {**narration_parameters(scenes, target_seconds), **_revised(revision)}
+        return WrittenScript(
+            language=source.language,
+            title=_without_urls(restore(out.title)) or None,
+            scenes=scenes,
+            generation=_generation(request, answer, out.source_quotes, out.coherence, parameters),
+        )
+
     # ------------------------------------------------------------ asking
 
     def _ask(
@@ -419,7 +643,7 @@ def _server_message(error: APIStatusError) -> str:
     return truncate_words(text, SERVER_MESSAGE_CHARS)
 
 
-def _missing_channels(answered: list[str], channels: dict[str, ChannelConfig]) -> str:
+def _missing_channels(answered: list[str], channels: Collection[str]) -> str:
     missing = [name for name in channels if name not in answered]
     return f"no entry for channel(s) {', '.join(missing)}" if missing else ""
 
@@ -483,6 +707,39 @@ def _comment_rounds(template: PromptTemplate, revision: Revision, redaction: Red
 
 def _one_line(text: str) -> str:
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _strategy_inputs(
+    request: _Request, strategy: Strategy, brand: BrandConfig, revision: Revision, output: str
+) -> dict[str, str]:
+    """What the article, newsletter and script prompts share: source, brand, strategy, comments
+    (the tone is the one the strategy gave `output`)."""
+    template, redact = request.template, request.redaction.add
+    return {
+        "source": _source_block(request.source, request.redaction),
+        **_brand_inputs(template, brand),
+        "language": request.source.language,
+        "angle": redact(strategy.angle),
+        "key_messages": _listed(template, [redact(m) for m in strategy.key_messages]),
+        "keywords": _joined(template, [redact(k) for k in strategy.seo.keywords]),
+        "tone": redact(strategy.tone.get(output, brand.tone)),
+        "comments": _comment_rounds(template, revision, request.redaction),
+    }
+
+
+def _revised(revision: Revision) -> dict[str, Any]:
+    return {"revision_round": revision.round}
+
+
+def _empty_scenes(out: ScriptOut) -> str:
+    if not out.scenes:
+        return "no scenes"
+    empty = [
+        str(n)
+        for n, s in enumerate(out.scenes, 1)
+        if not (s.narration.strip() and s.visual.strip())
+    ]
+    return f"scene(s) {', '.join(empty)} without narration or visual" if empty else ""
 
 
 # ---------------------------------------------------------------- answers into our models

@@ -16,7 +16,16 @@ from pressroom.providers.openai_text import OpenAIWriter
 from pressroom.settings import OpenAISettings, Settings
 from tests.fakes.openai_server import completion
 
-STEPS = ["audience", "plan", "social_posts"]
+STEPS = [
+    "article",
+    "audience",
+    "judge",
+    "newsletter",
+    "plan",
+    "social_posts",
+    "strategy",
+    "video_script",
+]
 LANGUAGES = ["fr", "en"]
 #: The fragments the OpenAI writer formats its list inputs with.
 FRAGMENTS = {
@@ -32,6 +41,11 @@ FRAGMENTS = {
         "emoji_no",
         "round",
     },
+    "judge": {"post"},
+    "strategy": {"none", "channel", "format_article", "format_newsletter", "format_video"},
+    "article": {"none", "round"},
+    "newsletter": {"none", "round"},
+    "video_script": {"none", "round"},
 }
 MARKERS = {"source_begin", "source_end"}
 
@@ -103,7 +117,7 @@ def test_other_languages_fall_back_to_english() -> None:
 
 
 def test_an_unknown_template_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="known: audience, plan, social_posts"):
+    with pytest.raises(ConfigError, match="known: " + ", ".join(STEPS)):
         load_template("press_release", "en")
 
 
@@ -139,18 +153,27 @@ def test_template_id_and_version_reach_every_generation_record(
     client: Any = SimpleNamespace(chat=SimpleNamespace(completions=stub))
     writer = OpenAIWriter(OpenAISettings(), "sk-test", client=client)
 
+    brand, channels = settings.brand, settings.channels
     audience = writer.analyse_audience(source)
-    plan = writer.plan_posts(source, audience, settings.brand, settings.channels)
-    posts = writer.write_posts(source, plan, settings.brand, settings.channels, Revision())
+    plan = writer.plan_posts(source, audience, brand, channels)
+    posts = writer.write_posts(source, plan, brand, channels, Revision())
+    strategy = writer.plan_strategy(source, audience, brand, channels, None)
+    article = writer.write_article(source, strategy, brand, Revision())
+    newsletter = writer.write_newsletter(source, strategy, brand, Revision())
+    script = writer.write_video_script(source, strategy, brand, 30, Revision())
 
     records: list[tuple[str, Generation | None]] = [
         ("audience", audience.generation),
         ("plan", plan.generation),
         *(("social_posts", post.generation) for post in posts),
+        ("strategy", strategy.generation),
+        ("article", article.generation),
+        ("newsletter", newsletter.generation),
+        ("video_script", script.generation),
     ]
     for step, generation in records:
         template = load_template(step, language)
         assert generation is not None
         assert (generation.template_id, generation.template_version) == (step, template.version)
         assert generation.parameters["prompt_language"] == language
-    assert len(stub.requests) == 3
+    assert len(stub.requests) == 7
