@@ -83,8 +83,7 @@ def bundle_with_large_image(folder: Path) -> PublishedBundle:
     cards["linkedin"] = cards["linkedin"].model_copy(
         update={"png": noise_png(LARGE_SIDE), "width": LARGE_SIDE, "height": LARGE_SIDE}
     )
-    labels = {name: cfg.label for name, cfg in channels.items()}
-    staged = stage_bundle(folder / "staging", source, posts, cards, labels)
+    staged = stage_bundle(folder / "staging", source, posts, cards, channels)
     report = check_bundle(read_bundle_content(staged, source.text), settings.brand, channels)
     approval = Approval(
         content_sha256=staged.content_sha256, reviewer="bench", decision="approve", gate="bench"

@@ -58,8 +58,7 @@ def review_ready_without_prefect(url: str, staging: Path) -> tuple[float, int]:
     plan = writer.plan_posts(source, writer.analyse_audience(source), settings.brand, channels)
     posts = writer.write_posts(source, plan, settings.brand, channels, Revision())
     cards = channel_cards(image_provider("offline"), source, settings.brand, channels)
-    labels = {name: cfg.label for name, cfg in channels.items()}
-    staged = stage_bundle(staging, source, posts, cards, labels)
+    staged = stage_bundle(staging, source, posts, cards, channels)
     check_bundle(read_bundle_content(staged, source.text), settings.brand, channels)
     return time.perf_counter() - started, len(source.text.split())
 

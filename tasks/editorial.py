@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import TASK_SOURCE, CacheKeyFnPolicy
 from prefect.utilities.hashing import hash_objects
+from pydantic import BaseModel
 
 from pressroom.models import (
     AudienceProfile,
@@ -16,6 +19,8 @@ from pressroom.models import (
     Generation,
     Revision,
     Source,
+    StagedBundle,
+    sha256_hex,
 )
 from pressroom.providers import TextProvider, text_provider
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
@@ -25,13 +30,34 @@ from tasks.providers import provider_context, provider_slot
 
 
 def _content_key(context: Any, inputs: dict[str, Any]) -> str | None:
-    """The inputs with each Source reduced to what it says (url, sha256 of its text): a source
-    fetched again with the same content must hit the cache, whatever its fetch time."""
-    stable = {
-        name: (value.url, value.sha256, value.language) if isinstance(value, Source) else value
-        for name, value in inputs.items()
-    }
+    """The inputs with each Source reduced to what it says (url, sha256 of its text) and each
+    staged bundle to its files' hashes: the same content must hit the cache, whatever its fetch
+    time or the folder it was staged in."""
+    stable = {name: _stable(value) for name, value in inputs.items()}
     return hash_objects(stable, raise_on_failure=True)
+
+
+def _stable(value: Any) -> Any:
+    """A plain, JSON-hashable form of an input. Models holding bytes (images, audio) would
+    otherwise be hashed by pickling, which is not stable: a model read back from the result
+    store pickles differently from the one first made, and a resumed run would pay again."""
+    if isinstance(value, Source):
+        return (value.url, value.sha256, value.language)
+    if isinstance(value, StagedBundle):  # its files but source.json, which holds the fetch time
+        return sorted((f.path, f.sha256) for f in value.files if f.path != "source.json")
+    if isinstance(value, BaseModel):
+        return {name: _stable(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, bytes):
+        return sha256_hex(value)
+    if isinstance(value, dict):
+        return {str(key): _stable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stable(item) for item in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
 
 
 #: Paid steps are cached on their inputs across runs (results persisted): a re-run, a retry or a
@@ -39,14 +65,14 @@ def _content_key(context: Any, inputs: dict[str, Any]) -> str | None:
 PAID_STEP = TASK_SOURCE + CacheKeyFnPolicy(cache_key_fn=_content_key)
 
 
-def _writer(provider: str, providers: ProviderSettings) -> TextProvider:
+def writer(provider: str, providers: ProviderSettings) -> TextProvider:
     return text_provider(provider, provider_context(providers))
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)
 def analyse_audience(source: Source, provider: str, providers: ProviderSettings) -> AudienceProfile:
     with provider_slot(provider):
-        audience = _writer(provider, providers).analyse_audience(source)
+        audience = writer(provider, providers).analyse_audience(source)
     if audience.generation is None:
         return audience
     return audience.model_copy(update={"generation": priced(audience.generation)})
@@ -62,7 +88,7 @@ def plan_posts(
     providers: ProviderSettings,
 ) -> EditorialPlan:
     with provider_slot(provider):
-        plan = _writer(provider, providers).plan_posts(source, audience, brand, channels)
+        plan = writer(provider, providers).plan_posts(source, audience, brand, channels)
     if plan.generation is None:
         return plan
     return plan.model_copy(update={"generation": priced(plan.generation)})
@@ -80,7 +106,7 @@ def write_posts(
 ) -> list[ChannelPost]:
     """Draft one post per channel; a reviewer's edit replaces the draft of its channel."""
     with provider_slot(provider):
-        posts = _writer(provider, providers).write_posts(source, plan, brand, channels, revision)
+        posts = writer(provider, providers).write_posts(source, plan, brand, channels, revision)
     posts = [p.model_copy(update={"generation": priced(p.generation)}) for p in posts]
     posts = [_apply_edit(post, revision) for post in posts]
     create_markdown_artifact(

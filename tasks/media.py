@@ -3,12 +3,13 @@ generated asset."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect import get_run_logger, task
-from prefect.cache_policies import INPUTS
 from pydantic import BaseModel
 
 from pressroom.media.channel_cards import channel_cards
-from pressroom.models import CardImage, Generation, Source
+from pressroom.models import CardImage, Generation, Source, sha256_hex
 from pressroom.provenance import describe_keys, ensure_keys, sign_asset
 from pressroom.providers import image_provider
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
@@ -59,7 +60,19 @@ class Asset(BaseModel):
     generation: Generation | None = None
 
 
-@task(persist_result=True, cache_policy=INPUTS)
+def _signing_key(context: Any, inputs: dict[str, Any]) -> str:
+    """What a signature depends on: each file's bytes and maker, and the signing root. (The
+    whole inputs would not do: a generation read back from the result store is not the same
+    Python value as the one first made — tuples come back as lists — and the cache would miss.)"""
+    assets: dict[str, Asset] = inputs["assets"]
+    parts = [inputs["root_sha256"]]
+    for path, asset in sorted(assets.items()):
+        maker = f"{asset.generation.provider}/{asset.generation.model}" if asset.generation else ""
+        parts += [path, asset.media_type, sha256_hex(asset.data), maker]
+    return sha256_hex("\n".join(parts))
+
+
+@task(persist_result=True, cache_key_fn=_signing_key)
 def sign_assets(assets: dict[str, Asset], root_sha256: str) -> dict[str, bytes]:
     """Each asset (by bundle path) with C2PA content credentials declaring it AI-made (rule
     R5), as the last change to its bytes before review. Persisted and cached on the bytes and

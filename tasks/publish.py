@@ -82,8 +82,7 @@ def stage_posts(
         source,
         posts,
         cards,
-        {name: cfg.label for name, cfg in channels.items()},
-        platform_flags={name: {cfg.ai_flag: True} for name, cfg in channels.items() if cfg.ai_flag},
+        channels,
         licences={
             f"images/{channel}.png": record
             for channel, card in cards.items()

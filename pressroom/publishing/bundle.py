@@ -33,6 +33,7 @@ from pressroom.models import (
     sha256_hex,
     utc_now,
 )
+from pressroom.settings import ChannelConfig
 from pressroom.text import code_block
 
 #: Written at publication, around the approved content: not part of its hash.
@@ -89,11 +90,10 @@ def bundle_payload(
     source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
-    platform_flags: dict[str, dict[str, bool]] | None = None,
+    channels: dict[str, ChannelConfig],
 ) -> dict[str, bytes]:
-    """The content files of a bundle, path -> bytes, deterministic for the same inputs.
-    `platform_flags` (per channel) are the API flags a publisher sets, e.g. TikTok's is_aigc."""
+    """The content files of a bundle, path -> bytes, deterministic for the same inputs. Each
+    post carries the API flags its platform uses to mark AI-generated content (rule R2)."""
     posts_json = {
         "source": {
             "url": source.url,
@@ -111,14 +111,16 @@ def bundle_payload(
                 "disclosure": p.disclosure,
                 "image": f"images/{p.channel}.png" if p.channel in cards else None,
                 "image_alt_text": cards[p.channel].alt_text if p.channel in cards else None,
-                "platform_flags": (platform_flags or {}).get(p.channel, {}),
+                "platform_flags": _platform_flags(channels.get(p.channel)),
             }
             for p in posts
         ],
     }
     files = {
         "posts.json": json.dumps(posts_json, ensure_ascii=False, indent=2).encode(),
-        "posts.md": render_digest(source, posts, labels).encode(),
+        "posts.md": render_digest(
+            source, posts, {name: cfg.label for name, cfg in channels.items()}
+        ).encode(),
         "source.json": source.model_dump_json(
             include={
                 "url",
@@ -142,8 +144,7 @@ def stage_bundle(
     source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
-    platform_flags: dict[str, dict[str, bool]] | None = None,
+    channels: dict[str, ChannelConfig],
     licences: dict[str, LicenceRecord] | None = None,
 ) -> StagedBundle:
     """Write the content to ``staging_root/<hash>``; the same content lands in the same place.
@@ -151,7 +152,7 @@ def stage_bundle(
     return stage_files(
         staging_root,
         slugify(source.title),
-        bundle_payload(source, posts, cards, labels, platform_flags),
+        bundle_payload(source, posts, cards, channels),
         assets={
             f"images/{channel}.png": (card.generation, card.alt_text)
             for channel, card in cards.items()
@@ -159,6 +160,10 @@ def stage_bundle(
         licences=licences,
         post_generations={p.channel: p.generation for p in posts},
     )
+
+
+def _platform_flags(channel: ChannelConfig | None) -> dict[str, bool]:
+    return {channel.ai_flag: True} if channel is not None and channel.ai_flag else {}
 
 
 def stage_files(

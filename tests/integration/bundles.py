@@ -55,13 +55,12 @@ def publish_sample(
 ) -> PublishedBundle:
     """Stage the article (with `cards`, else its own) under folder/staging, check it, approve it
     and publish it locally to folder/out: the bundle of record, loaded back."""
-    labels = {name: cfg.label for name, cfg in article.channels.items()}
     staged = stage_bundle(
         folder / "staging",
         article.source,
         article.posts,
         article.cards if cards is None else cards,
-        labels,
+        article.channels,
     )
     content = read_bundle_content(staged, article.source.text)
     report = check_bundle(content, article.settings.brand, article.channels)

@@ -92,8 +92,9 @@ def stage_check_and_publish(
     article: SampleArticle, cards: dict[str, CardImage], keys: KeyPaths, folder: Path
 ) -> str:
     """Stage, run the suite with R5 on the staged bytes, approve, publish: the bundle URI."""
-    labels = {name: cfg.label for name, cfg in article.channels.items()}
-    staged = stage_bundle(folder / "staging", article.source, article.posts, cards, labels)
+    staged = stage_bundle(
+        folder / "staging", article.source, article.posts, cards, article.channels
+    )
     content = read_bundle_content(staged, article.source.text)
     r5 = check_provenance(generated_media(staged), keys=keys)
     report = check_bundle(content, article.settings.brand, article.channels, extra=r5)

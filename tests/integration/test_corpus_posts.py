@@ -41,6 +41,6 @@ def test_corpus_page_gives_posts_within_limits_and_without_blockers(
         assert post.disclosure in post.text
 
     cards = channel_cards(image_provider("offline"), source, settings.brand, channels)
-    staged = stage_bundle(tmp_path, source, posts, cards, {n: c.label for n, c in channels.items()})
+    staged = stage_bundle(tmp_path, source, posts, cards, channels)
     report = check_bundle(read_bundle_content(staged, source.text), settings.brand, channels)
     assert report.blockers == [], report.blockers

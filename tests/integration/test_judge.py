@@ -151,8 +151,7 @@ def judge_thrice(staged_path: str, source: Source, providers: ProviderSettings) 
     writer = OfflineWriter()
     plan = writer.plan_posts(source, writer.analyse_audience(source), settings.brand, channels)
     posts = writer.write_posts(source, plan, settings.brand, channels, Revision())
-    labels = {name: cfg.label for name, cfg in channels.items()}
-    staged = stage_bundle(Path(staged_path), source, posts, {}, labels)
+    staged = stage_bundle(Path(staged_path), source, posts, {}, channels)
     return [judge_posts_task(staged, source, settings.brand, "openai", providers) for _ in range(3)]
 
 

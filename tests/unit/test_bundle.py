@@ -35,7 +35,7 @@ from pressroom.publishing import (
     verify_publishable,
 )
 from pressroom.publishing.bundle import slugify
-from pressroom.settings import Settings
+from pressroom.settings import ChannelConfig, Settings
 
 WriteFn = Callable[..., list[ChannelPost]]
 CardFn = Callable[..., CardImage]
@@ -86,8 +86,8 @@ def nothing_published(out_dir: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def labels(settings: Settings) -> dict[str, str]:
-    return {name: cfg.label for name, cfg in settings.channels.items()}
+def channels(settings: Settings) -> dict[str, ChannelConfig]:
+    return settings.channels
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +110,9 @@ def staged(
     en_source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
 ) -> StagedBundle:
-    return stage_bundle(tmp_path / "staging", en_source, posts, cards, labels)
+    return stage_bundle(tmp_path / "staging", en_source, posts, cards, channels)
 
 
 @pytest.fixture
@@ -170,13 +170,13 @@ def test_staging_is_deterministic(
     en_source: Source,
     write: WriteFn,
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
 ) -> None:
     # A fresh run of the writer: new generation timestamps, same content.
-    again = stage_bundle(tmp_path / "staging", en_source, write(en_source), cards, labels)
+    again = stage_bundle(tmp_path / "staging", en_source, write(en_source), cards, channels)
     assert again.content_sha256 == staged.content_sha256
     assert again.path == staged.path
-    elsewhere = stage_bundle(tmp_path / "other", en_source, write(en_source), cards, labels)
+    elsewhere = stage_bundle(tmp_path / "other", en_source, write(en_source), cards, channels)
     assert elsewhere.content_sha256 == staged.content_sha256
     assert tree(Path(elsewhere.path)) == tree(Path(staged.path))
     assert len(list((tmp_path / "staging").iterdir())) == 1
@@ -188,10 +188,10 @@ def test_staging_the_same_content_again_writes_nothing(
     en_source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
 ) -> None:
     before = mtimes(Path(staged.path))
-    stage_bundle(tmp_path / "staging", en_source, posts, cards, labels)
+    stage_bundle(tmp_path / "staging", en_source, posts, cards, channels)
     assert mtimes(Path(staged.path)) == before
 
 
@@ -201,16 +201,16 @@ def test_different_content_gets_a_different_hash_and_folder(
     en_source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
 ) -> None:
     edited = [posts[0].model_copy(update={"text": posts[0].text + " "}), *posts[1:]]
-    other = stage_bundle(tmp_path / "staging", en_source, edited, cards, labels)
+    other = stage_bundle(tmp_path / "staging", en_source, edited, cards, channels)
     assert other.content_sha256 != staged.content_sha256
     assert other.path != staged.path
     assert Path(staged.path).is_dir()  # the first bundle is left alone
     recoloured = {**cards, "x": cards["linkedin"]}
     assert (
-        stage_bundle(tmp_path / "staging", en_source, posts, recoloured, labels).content_sha256
+        stage_bundle(tmp_path / "staging", en_source, posts, recoloured, channels).content_sha256
         != staged.content_sha256
     )
 
@@ -221,11 +221,11 @@ def test_restaging_repairs_a_tampered_folder(
     en_source: Source,
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
 ) -> None:
     (Path(staged.path) / "posts.md").write_text("tampered", encoding="utf-8")
     assert hash_bundle(Path(staged.path)) != staged.content_sha256
-    stage_bundle(tmp_path / "staging", en_source, posts, cards, labels)
+    stage_bundle(tmp_path / "staging", en_source, posts, cards, channels)
     assert hash_bundle(Path(staged.path)) == staged.content_sha256
 
 
@@ -259,9 +259,9 @@ def test_read_bundle_content_reads_the_bytes(
 
 
 def test_read_bundle_content_without_cards(
-    tmp_path: Path, en_source: Source, posts: list[ChannelPost], labels: dict[str, str]
+    tmp_path: Path, en_source: Source, posts: list[ChannelPost], channels: dict[str, ChannelConfig]
 ) -> None:
-    bare = stage_bundle(tmp_path / "staging", en_source, posts, {}, labels)
+    bare = stage_bundle(tmp_path / "staging", en_source, posts, {}, channels)
     assert not (Path(bare.path) / "images").exists()
     assert all(p.image_alt_text is None for p in read_bundle_content(bare, "").posts)
 
@@ -270,7 +270,7 @@ def test_real_card_is_staged_as_png(
     tmp_path: Path,
     en_source: Source,
     posts: list[ChannelPost],
-    labels: dict[str, str],
+    channels: dict[str, ChannelConfig],
     settings: Settings,
 ) -> None:
     card = OfflineCards().card(
@@ -282,7 +282,7 @@ def test_real_card_is_staged_as_png(
         language="en",
         disclosure="AI-generated content",
     )
-    bundle = stage_bundle(tmp_path / "staging", en_source, posts, {"x": card}, labels)
+    bundle = stage_bundle(tmp_path / "staging", en_source, posts, {"x": card}, channels)
     png = (Path(bundle.path) / "images" / "x.png").read_bytes()
     assert png == card.png
     with Image.open(io.BytesIO(png)) as image:

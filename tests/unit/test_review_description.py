@@ -33,8 +33,7 @@ def staged(
 ) -> tuple[list[ChannelPost], dict[str, CardImage], StagedBundle]:
     posts = write(fr_source)
     cards = {p.channel: fake_card(alt_text=f"Carte {p.channel} | Montreval") for p in posts}
-    labels = {name: cfg.label for name, cfg in settings.channels.items()}
-    return posts, cards, stage_bundle(tmp_path, fr_source, posts, cards, labels)
+    return posts, cards, stage_bundle(tmp_path, fr_source, posts, cards, settings.channels)
 
 
 def post_sections(text: str, settings: Settings) -> dict[str, str]:
@@ -151,7 +150,7 @@ def test_description_lists_blockers_before_warnings(
         fr_source,
         bad,
         bad_cards,
-        {n: c.label for n, c in settings.channels.items()},
+        settings.channels,
     )
     report = check_bundle(
         read_bundle_content(restaged, fr_source.text), settings.brand, settings.channels
@@ -196,8 +195,7 @@ def test_description_reports_comments_not_understood(
     tmp_path: Path,
 ) -> None:
     posts = write(fr_source, "plus court\nFaites-le rimer\nx: ajoutez une blague", round_=1)
-    labels = {name: cfg.label for name, cfg in settings.channels.items()}
-    bundle = stage_bundle(tmp_path, fr_source, posts, {}, labels)
+    bundle = stage_bundle(tmp_path, fr_source, posts, {}, settings.channels)
     report = ComplianceReport(content_sha256=bundle.content_sha256)
     text = describe(fr_source, posts, {}, bundle, report, settings)
     line = next(line for line in text.splitlines() if "did not understand" in line)
