@@ -38,17 +38,18 @@ class Draft:
 
 class GateOutcome(BaseModel):
     gate: str
-    status: Literal["published", "rejected", "sent back", "not approved"]
+    status: Literal["published", "approved", "rejected", "sent back", "not approved"]
     reviewer: str = ""
     comments: str = ""
     receipt: PublishReceipt | None = None
     remote: list[PublishReceipt] = []
     paid: list[Generation] = []
+    revision: Revision = Revision()  # the revision of the last draft reviewed
 
     def summary(self) -> str:
         said = f": {self.comments}" if self.comments else ""
-        if self.status == "published":
-            return f"{self.gate}: published, approved by {self.reviewer}"
+        if self.status in ("published", "approved"):
+            return f"{self.gate}: {self.status}, approved by {self.reviewer}"
         if self.status == "not approved":
             return f"{self.gate}: not approved in time; nothing was published"
         return f"{self.gate}: {self.status} by {self.reviewer}{said}; nothing was published"
@@ -63,10 +64,12 @@ def review_and_publish(
     rewrite_channels: list[str] | None = None,
     upstream: dict[str, Generation] | None = None,
     changes_redraft: bool = True,
+    publish: bool = True,
 ) -> GateOutcome:
     """Review rounds at `gate` until one ends it. `draft(revision)` makes (or, cached, finds)
     the content for a revision; with `changes_redraft` False a request for changes ends the
-    gate ("sent back") instead of drafting again."""
+    gate ("sent back") instead of drafting again; with `publish` False an approval that stands
+    ends it ("approved") without publishing: a gate on a plan, before the work it approves."""
     pipeline = settings.pipeline
     where = describe_targets(pipeline.publish.targets, destination)
     revision, notice = Revision(), ""
@@ -103,11 +106,14 @@ def review_and_publish(
             reviewer=decision.reviewer,
             comments=decision.comments,
             paid=[g for r in sorted(paid) for g in paid[r]],
+            revision=revision,
         )
         if decision.decision == "reject":
             return ended
         if decision.decision == "request_changes" and not changes_redraft:
             return ended.model_copy(update={"status": "sent back"})
+        if approving and not publish:
+            return ended.model_copy(update={"status": "approved"})
         if approving:
             receipt = publish_bundle(current.staged, report, recorded, destination, upstream)
             remote = publish_remotely(pipeline.publish.targets, receipt, destination)
@@ -120,5 +126,8 @@ def review_and_publish(
             edits={**revision.edits, **decision.edits},
         )
     return GateOutcome(
-        gate=gate, status="not approved", paid=[g for r in sorted(paid) for g in paid[r]]
+        gate=gate,
+        status="not approved",
+        paid=[g for r in sorted(paid) for g in paid[r]],
+        revision=revision,
     )

@@ -528,8 +528,12 @@ def run_brief_file(
         from flows.brief_runner import run_brief
 
         outcome = run_brief(brief=checked)
-    typer.secho(f"Published, approved by {outcome.reviewer}.", fg=typer.colors.GREEN)
-    typer.echo(f"Bundle: {_bundle_path(outcome.bundle_uri or '')}")
+    for line in outcome.gates:
+        typer.echo(line)
+    colour = typer.colors.GREEN if outcome.status == "published" else typer.colors.YELLOW
+    typer.secho(f"Brief {outcome.brief_id}: {outcome.status}.", fg=colour)
+    if outcome.bundle_uri:
+        typer.echo(f"Bundle: {_bundle_path(outcome.bundle_uri)}")
 
 
 def _parameter(assignment: str) -> tuple[str, Any]:

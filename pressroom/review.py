@@ -62,7 +62,7 @@ def compliance_table(report: ComplianceReport) -> str:
     return "\n".join([verdict, "", *header, *rows])
 
 
-def _quarantine_notice(report: ComplianceReport) -> list[str]:
+def quarantine_notice(report: ComplianceReport) -> list[str]:
     if not report.quarantined:
         return []
     return [
@@ -72,7 +72,7 @@ def _quarantine_notice(report: ComplianceReport) -> list[str]:
     ]
 
 
-def _waiver_help(report: ComplianceReport, may_waive: list[str]) -> list[str]:
+def waiver_help(report: ComplianceReport, may_waive: list[str]) -> list[str]:
     if not report.blockers:
         return []
     who = ", ".join(may_waive) if may_waive else "nobody (configs/reviewers.yaml)"
@@ -117,10 +117,10 @@ def review_description(
         "",
         "#### Compliance",
         "",
-        *_quarantine_notice(report),
+        *quarantine_notice(report),
         compliance_table(report),
         "",
-        *_waiver_help(report, may_waive or []),
+        *waiver_help(report, may_waive or []),
     ]
     if not_understood:
         lines += [
@@ -179,10 +179,10 @@ def video_review_description(
         "",
         "#### Compliance",
         "",
-        *_quarantine_notice(report),
+        *quarantine_notice(report),
         compliance_table(report),
         "",
-        *_waiver_help(report, may_waive or []),
+        *waiver_help(report, may_waive or []),
         "#### What your decision does",
         "",
         f"**Approve** publishes exactly this video bundle (content `{staged.content_sha256[:12]}`:"

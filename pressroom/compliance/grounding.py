@@ -1015,8 +1015,15 @@ class NameMention:
     keys: tuple[str, ...]
 
 
+_MARKDOWN_LINE_START = re.compile(r"[ \t]*(?:#{1,6}|[*+>-]|\d{1,3}[.)])?[ \t*_]*")
+
+
 def _sentence_initial(text: str, position: int) -> bool:
-    """Whether a word at `position` starts a sentence or a line (its capital says nothing)."""
+    """Whether a word at `position` starts a sentence or a line (its capital says nothing);
+    Markdown's marks at the start of a line (`# `, `* `, `> `, `1. `) do not count as words."""
+    line_start = text.rfind("\n", 0, position) + 1
+    if _MARKDOWN_LINE_START.fullmatch(text[line_start:position]):
+        return True
     before = text[:position].rstrip(" \t\u00a0\u202f")
     return not before or before.endswith("\n") or before[-1] in _SENTENCE_PUNCTUATION
 

@@ -17,7 +17,7 @@ import yaml
 
 from tests.conftest import REPO_ROOT
 
-FLOW_TIMEOUT_SECONDS = 90
+FLOW_TIMEOUT_SECONDS = 180  # a bound on a hung run; a video renders within it on a busy CI
 
 
 @pytest.fixture(scope="session")
@@ -64,13 +64,14 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 class BackgroundRun:
-    """`url_to_social` in a thread (as in a user's terminal) with a unique run name."""
+    """A flow (`url_to_social` unless told) in a thread, as in a user's terminal, with a unique
+    run name."""
 
-    def __init__(self, **parameters: Any) -> None:
+    def __init__(self, flow: Any = None, **parameters: Any) -> None:
         from flows.url_to_social import url_to_social
 
         self.name = f"test-{uuid.uuid4().hex[:10]}"
-        self._flow = url_to_social.with_options(flow_run_name=self.name)
+        self._flow = (flow or url_to_social).with_options(flow_run_name=self.name)
         self._parameters = parameters
         self.result: Any = None
         self.error: BaseException | None = None
@@ -84,8 +85,8 @@ class BackgroundRun:
         except BaseException as error:  # noqa: BLE001 - handed to the test thread
             self.error = error
 
-    def wait_for_review(self, round_: int = 0) -> str:
-        """The run id once the run waits at `social-round-<round_>` with its form saved."""
+    def wait_for_review(self, round_: int = 0, gate: str = "social") -> str:
+        """The run id once the run waits at `<gate>-round-<round_>` with its form saved."""
         from tasks.review import list_pending_reviews, review_description_of
 
         deadline = time.monotonic() + FLOW_TIMEOUT_SECONDS
@@ -93,14 +94,14 @@ class BackgroundRun:
             if not self._thread.is_alive():
                 raise AssertionError(f"the run ended before review: {self.error!r}")
             for pending in list_pending_reviews():
-                if pending.run_name == self.name and pending.gate == f"social-round-{round_}":
+                if pending.run_name == self.name and pending.gate == f"{gate}-round-{round_}":
                     try:
                         review_description_of(pending.run_id)
                     except Exception:  # noqa: BLE001 - the form is not saved yet
                         break
                     return pending.run_id
             time.sleep(0.2)
-        raise AssertionError(f"{self.name} never reached review round {round_}")
+        raise AssertionError(f"{self.name} never reached {gate} review round {round_}")
 
     def finish(self) -> Any:
         self._thread.join(FLOW_TIMEOUT_SECONDS)

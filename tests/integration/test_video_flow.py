@@ -3,10 +3,8 @@ rendered, signed, checked and reviewed like any bundle, and published only once 
 
 from __future__ import annotations
 
-import contextvars
 import json
 import shutil
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,9 +16,9 @@ from pressroom.audit_check import published_bundles
 from pressroom.errors import ReviewError, ScriptError
 from pressroom.media.ffmpeg import probe
 from pressroom.media.script import load_script
-from tasks.review import list_pending_reviews, review_description_of, submit_review
+from tasks.review import review_description_of, submit_review
 from tests.conftest import REPO_ROOT
-from tests.integration.conftest import FLOW_TIMEOUT_SECONDS
+from tests.integration.conftest import BackgroundRun
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("prefect_backend")]
 
@@ -62,50 +60,10 @@ def write_script(folder: Path, scenes: list[dict[str, str]], **fields: Any) -> P
     return path
 
 
-class VideoRun:
-    """`script_to_video` in a thread, as from a user's terminal."""
+def VideoRun(**parameters: Any) -> BackgroundRun:  # noqa: N802 - reads like the class it makes
+    from flows.video import script_to_video
 
-    def __init__(self, **parameters: Any) -> None:
-        from flows.video import script_to_video
-
-        self.name = f"video-{uuid.uuid4().hex[:10]}"
-        flow = script_to_video.with_options(flow_run_name=self.name)
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                self.result = flow(**parameters)
-            except BaseException as error:  # noqa: BLE001 - handed to the test thread
-                self.error = error
-
-        context = contextvars.copy_context()
-        self._thread = threading.Thread(target=context.run, args=(run,), daemon=True)
-        self._thread.start()
-
-    def wait_for_review(self, round_: int = 0) -> str:
-        import time
-
-        deadline = time.monotonic() + FLOW_TIMEOUT_SECONDS * 2
-        while time.monotonic() < deadline:
-            if not self._thread.is_alive():
-                raise AssertionError(f"the run ended before review: {self.error!r}")
-            for pending in list_pending_reviews():
-                if pending.run_name == self.name and pending.gate == f"video-round-{round_}":
-                    try:
-                        review_description_of(pending.run_id)
-                    except Exception:  # noqa: BLE001 - the form is not saved yet
-                        break
-                    return pending.run_id
-            time.sleep(0.3)
-        raise AssertionError(f"{self.name} never reached review round {round_}")
-
-    def finish(self) -> Any:
-        self._thread.join(FLOW_TIMEOUT_SECONDS * 2)
-        assert not self._thread.is_alive(), f"{self.name} did not finish"
-        if self.error is not None:
-            raise self.error
-        return self.result
+    return BackgroundRun(flow=script_to_video, **parameters)
 
 
 @pytest.mark.usefixtures("video_config")
@@ -113,7 +71,7 @@ def test_a_script_becomes_a_signed_checked_video_published_once_approved(tmp_pat
     script = write_script(tmp_path / "scripts", SCENES)
     out = tmp_path / "out"
     run = VideoRun(script=str(script), out_dir=str(out))
-    run_id = run.wait_for_review()
+    run_id = run.wait_for_review(gate="video")
 
     description = review_description_of(run_id)
     assert "Seagrass returns to Port Alder" in description and "**Scene 2**" in description
@@ -170,7 +128,7 @@ def test_a_french_script_speaks_with_espeak_labelled_low_quality_and_a_reject_pu
     script.write_text(yaml.safe_dump(script_text, allow_unicode=True))
     out = tmp_path / "out"
     run = VideoRun(script=str(script), out_dir=str(out))
-    run_id = run.wait_for_review()
+    run_id = run.wait_for_review(gate="video")
     description = review_description_of(run_id)
     assert "espeak-ng" in description and "**low quality**" in description
     assert "| H0 |" in description  # no source: grounding not checked, and said so

@@ -367,6 +367,11 @@ def test_h4_a_capitalised_common_word_opening_a_sentence_is_not_a_name(
     assert h4(body, language, settings) == []
 
 
+@pytest.mark.parametrize("mark", ["# ", "## ", "* ", "- **", "> ", "1. "])
+def test_h4_a_markdown_heading_or_item_opens_a_sentence_too(mark: str, settings: Settings) -> None:
+    assert h4(f"{mark}Tell residents the ferry timetable changes.", "en", settings) == []
+
+
 def test_h4_a_lone_word_opening_a_sentence_is_a_name_when_the_post_capitalises_it_elsewhere(
     settings: Settings,
 ) -> None:

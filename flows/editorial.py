@@ -1,0 +1,241 @@
+"""The editorial chain: a brief → audience → strategy → plan → drafts → correction →
+gate 1 (plan and script, before any media money) → media → per-format compliance and gate 2 →
+publish. Each format has its own gate: the posts may be published while the video goes back for
+changes, which redraws only the video. The body only composes tasks and gates: a suspended run
+re-runs it from the top and finds every finished step in the cache.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+from pydantic import BaseModel
+
+from flows.gates import Draft, GateOutcome, review_and_publish
+from flows.url_to_social import posts_draft
+from flows.video import make_video, video_plan
+from pressroom.briefs import Brief, UrlSource, check_brief
+from pressroom.editorial.models import Article, Newsletter
+from pressroom.errors import SourceError
+from pressroom.media.script import VideoScript
+from pressroom.models import ComplianceReport, Generation, Revision, Source
+from pressroom.settings import load_settings
+from tasks.chain import (
+    Quality,
+    check_long_form,
+    combine_sources,
+    correct_drafts,
+    gather_source,
+    long_form_description,
+    plan_description,
+    plan_strategy,
+    stage_long_form,
+    stage_plan,
+    write_article,
+    write_newsletter,
+    write_video_script,
+)
+from tasks.costs import report_costs
+from tasks.editorial import analyse_audience, plan_posts
+from tasks.media import render_cards, sign_cards, signing_keys
+from tasks.providers import choose_providers
+
+#: The length a video script aims at, in seconds (a Short, a Reel, a TikTok).
+VIDEO_SECONDS = 45
+
+
+class ChainResult(BaseModel):
+    brief_id: str
+    gates: list[GateOutcome]
+    unusable_sources: list[str] = []
+
+    @property
+    def published(self) -> list[str]:
+        return [g.gate for g in self.gates if g.status == "published"]
+
+
+def _joined(first: Revision, then: Revision) -> Revision:
+    """Comments of the plan review, then of the format's own review."""
+    return Revision(
+        round=first.round + then.round,
+        comments=[*first.comments, *then.comments],
+        edits=then.edits,
+    )
+
+
+@flow(name="editorial-chain", persist_result=True)
+def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
+    """Everything a brief asks for, each format published once a named human approves it."""
+    check_brief(brief)
+    settings = load_settings(brief.brand)
+    pipeline, providers, brand = settings.pipeline, settings.pipeline.providers, settings.brand
+    destination = out_dir or pipeline.output_dir
+    selected = {n: settings.channel(n) for n in settings.select_channels(brief.channels or None)}
+    wants = set(brief.formats)
+    chosen = choose_providers(providers)
+    text = chosen["text"]
+
+    gathered = [
+        gather_source(
+            ref,
+            brief.language,
+            pipeline.source.min_words,
+            pipeline.source.max_bytes,
+            return_state=True,
+        )
+        for ref in brief.sources
+    ]
+    sources: list[Source] = []
+    unusable: list[str] = []
+    for ref, state in zip(brief.sources, gathered, strict=True):
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, Source):
+            sources.append(outcome)
+        else:
+            where = ref.url if isinstance(ref, UrlSource) else getattr(ref, "file", "notes")
+            unusable.append(f"{where}: {outcome}")
+    if unusable:
+        get_run_logger().warning("Unusable source(s), going on without them: %s", unusable)
+    if not sources:
+        raise SourceError(f"brief {brief.key()}: no usable source: " + "; ".join(unusable))
+    source = combine_sources(sources, brief.language, brief.goal[:120])
+
+    audience = analyse_audience(source, text, providers)
+    strategy = plan_strategy(source, audience, brand, selected, brief.goal, text, providers)
+    plan = plan_posts(source, audience, brand, selected, text, providers)
+    upstream = {
+        step: generation
+        for step, generation in (
+            ("audience", audience.generation),
+            ("strategy", strategy.generation),
+            ("plan", plan.generation),
+        )
+        if generation
+    }
+
+    def drafts(
+        revision: Revision,
+    ) -> tuple[Article | None, Newsletter | None, VideoScript | None, Quality]:
+        article = (
+            write_article(source, strategy, brand, revision, text, providers)
+            if "article" in wants
+            else None
+        )
+        newsletter = (
+            write_newsletter(source, strategy, brand, revision, text, providers)
+            if "newsletter" in wants
+            else None
+        )
+        script = (
+            write_video_script(source, strategy, brand, VIDEO_SECONDS, revision, text, providers)
+            if "video" in wants
+            else None
+        )
+        article, newsletter, quality = correct_drafts(article, newsletter, strategy, brief.language)
+        return article, newsletter, script, quality
+
+    # Gate 1: the plan and the drafts, before the media money is spent.
+    def plan_draft(revision: Revision) -> Draft:
+        article, newsletter, script, quality = drafts(revision)
+        staged = stage_plan(
+            destination, brief.goal[:80], strategy, plan, article, newsletter, script
+        )
+        report = ComplianceReport(content_sha256=staged.content_sha256)
+        paid = [d.generation for d in (article, newsletter) if d is not None]
+        return Draft(
+            staged,
+            report,
+            lambda notice, _round, _waive, _where: plan_description(
+                strategy, plan, script, quality, staged, notice
+            ),
+            paid,
+        )
+
+    gates: list[GateOutcome] = []
+    if wants & {"video", "article", "newsletter"}:
+        first = review_and_publish(
+            gate="plan", settings=settings, destination=destination, draft=plan_draft, publish=False
+        )
+        gates.append(first)
+        if first.status != "approved":
+            return _finish(brief, gates, unusable, upstream)
+        approved = first.revision
+    else:
+        approved = Revision()
+
+    if "posts" in wants:
+        cards = sign_cards(
+            render_cards(source, brand, selected, chosen["image"], providers), signing_keys()
+        )
+        gates.append(
+            review_and_publish(
+                gate="posts",
+                settings=settings,
+                destination=destination,
+                draft=posts_draft(settings, selected, source, plan, cards, text, destination),
+                rewrite_channels=list(selected),
+                upstream=upstream,
+            )
+        )
+
+    if wants & {"article", "newsletter"}:
+
+        def long_form(revision: Revision) -> Draft:
+            article, newsletter, _, quality = drafts(_joined(approved, revision))
+            staged = stage_long_form(destination, source, article, newsletter)
+            report = check_long_form(staged, source, brand, destination)
+            return Draft(
+                staged,
+                report,
+                lambda notice, _round, waive, where: long_form_description(
+                    staged, report, quality, notice, waive, where
+                ),
+                # Round 0 is the drafts approved at gate 1, already paid for there.
+                [d.generation for d in (article, newsletter) if d is not None and revision.round],
+            )
+
+        gates.append(
+            review_and_publish(
+                gate="article",
+                settings=settings,
+                destination=destination,
+                draft=long_form,
+                upstream=upstream,
+            )
+        )
+
+    if "video" in wants:
+        plan_video = video_plan(settings, chosen, destination)
+
+        def video(revision: Revision) -> Draft:
+            script = write_video_script(
+                source, strategy, brand, VIDEO_SECONDS, _joined(approved, revision), text, providers
+            )
+            return make_video(plan_video, script, source)
+
+        gates.append(
+            review_and_publish(
+                gate="video",
+                settings=settings,
+                destination=destination,
+                draft=video,
+                upstream=upstream,
+            )
+        )
+    return _finish(brief, gates, unusable, upstream)
+
+
+def _finish(
+    brief: Brief,
+    gates: list[GateOutcome],
+    unusable: list[str],
+    upstream: dict[str, Generation],
+) -> ChainResult:
+    report_costs({"plan": list(upstream.values()), **{g.gate: g.paid for g in gates}})
+    create_table_artifact(
+        key="chain-summary",
+        table=[{"gate": g.gate, "status": g.status, "summary": g.summary()} for g in gates]
+        + [{"gate": "source", "status": "unusable", "summary": u} for u in unusable],
+        description=f"Brief {brief.key()}",
+    )
+    return ChainResult(brief_id=brief.key(), gates=gates, unusable_sources=unusable)
