@@ -10,10 +10,10 @@ from prefect.artifacts import create_markdown_artifact
 from pydantic import BaseModel
 
 from pressroom.briefs import FileSource, NotesSource, SourceRef, UrlSource
-from pressroom.compliance import bias, copyright, gdpr, grounding, hostile, rules
-from pressroom.compliance.base import BundleContent, PostContent, PostRule
+from pressroom.compliance import rules
+from pressroom.compliance.base import BundleContent, PostContent
 from pressroom.compliance.hostile import screen_source
-from pressroom.compliance.suite import check_bundle
+from pressroom.compliance.suite import GROUNDED_RULES, TEXT_RULES, check_bundle, unposted
 from pressroom.editorial.models import Article, Newsletter, Readability, SeoCheck, Strategy
 from pressroom.editorial.quality import polish, readability, seo_checks
 from pressroom.media.script import VideoScript
@@ -29,7 +29,7 @@ from pressroom.models import (
 )
 from pressroom.publishing.bundle import slugify, stage_files
 from pressroom.review import compliance_table, quarantine_notice, waiver_help
-from pressroom.settings import BrandConfig, ChannelConfig, ImageSize, ProviderSettings
+from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
 from pressroom.sources import read_article
 from pressroom.text import code_block
 from tasks.compliance import record_report
@@ -38,25 +38,8 @@ from tasks.editorial import PAID_STEP, writer
 from tasks.providers import provider_slot
 from tasks.publish import audit_log, current_run
 
-#: Long-form text has no platform limits; the rules that matter are the text rules and R1.
-LONG_FORM = ChannelConfig(
-    label="Article",
-    max_chars=200_000,
-    target_chars=200_000,
-    max_hashtags=100,
-    link_policy="inline",
-    image=ImageSize(width=1200, height=630),
-)
-LONG_FORM_RULES: tuple[PostRule, ...] = (
-    rules.check_disclosure,
-    rules.check_banned_terms,
-    rules.check_contact_data,
-    *grounding.RULES,
-    *copyright.RULES,
-    *bias.RULES,
-    *hostile.RULES,
-    *gdpr.RULES,
-)
+#: Long-form text has no platform limits: the text rules, grounding, and the AI label.
+LONG_FORM_RULES = (rules.check_disclosure, *TEXT_RULES, *GROUNDED_RULES)
 
 
 @task(persist_result=True)
@@ -307,7 +290,7 @@ def check_long_form(
     report = check_bundle(
         content,
         brand,
-        {name: LONG_FORM.model_copy(update={"label": name.title()}) for name in texts},
+        {name: unposted(name.title()) for name in texts},
         rules=LONG_FORM_RULES,
         extra=screen_source(source),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pressroom.compliance import bias, copyright, gdpr, grounding, hostile, rules
 from pressroom.compliance.base import BundleContent, PostRule, RuleContext
 from pressroom.models import SEVERITY_ORDER, ComplianceReport, Finding
-from pressroom.settings import BrandConfig, ChannelConfig
+from pressroom.settings import BrandConfig, ChannelConfig, ImageSize
 
 POST_RULES: tuple[PostRule, ...] = (
     *rules.FIRST_RULES,
@@ -17,6 +17,31 @@ POST_RULES: tuple[PostRule, ...] = (
     *hostile.RULES,
     *gdpr.RULES,
 )
+
+
+#: The rules for any text, posted or not: brand safety, contact data, bias, hostile content,
+#: personal data; and those that need a source to check against.
+TEXT_RULES: tuple[PostRule, ...] = (
+    rules.check_banned_terms,
+    rules.check_contact_data,
+    *bias.RULES,
+    *hostile.RULES,
+    *gdpr.RULES,
+)
+GROUNDED_RULES: tuple[PostRule, ...] = (*grounding.RULES, *copyright.RULES)
+
+
+def unposted(label: str) -> ChannelConfig:
+    """The "channel" of a text that is read, not posted (a narration, an article): no length,
+    hashtag or link-policy limits apply to it."""
+    return ChannelConfig(
+        label=label,
+        max_chars=1_000_000,
+        target_chars=1_000_000,
+        max_hashtags=1_000,
+        link_policy="inline",
+        image=ImageSize(width=1200, height=630),
+    )
 
 
 def configured_severity(

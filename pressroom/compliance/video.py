@@ -14,33 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pressroom.compliance import bias, copyright, gdpr, grounding, hostile, rules
-from pressroom.compliance.base import BundleContent, PostContent, PostRule
-from pressroom.compliance.suite import check_bundle
+from pressroom.compliance.base import BundleContent, PostContent
+from pressroom.compliance.suite import GROUNDED_RULES, TEXT_RULES, check_bundle, unposted
 from pressroom.models import ComplianceReport, Finding, StagedBundle
-from pressroom.settings import BrandConfig, ChannelConfig, ImageSize
+from pressroom.settings import BrandConfig, ChannelConfig
 
 VIDEO_MANIFEST = "video.json"
 SCRIPT_DIGEST = "script.md"
 NARRATION = "narration"
-
-#: The narration is read, not posted: no length, hashtag or link-policy limits apply to it.
-NARRATION_CHANNEL = ChannelConfig(
-    label="Narration",
-    max_chars=100_000,
-    target_chars=100_000,
-    max_hashtags=100,
-    link_policy="inline",
-    image=ImageSize(width=1080, height=1920),
-)
-TEXT_RULES: tuple[PostRule, ...] = (
-    rules.check_banned_terms,
-    rules.check_contact_data,
-    *bias.RULES,
-    *hostile.RULES,
-    *gdpr.RULES,
-)
-GROUNDED_RULES: tuple[PostRule, ...] = (*grounding.RULES, *copyright.RULES)
 
 
 def check_video(
@@ -75,7 +56,11 @@ def check_video(
         )
     checked = (*TEXT_RULES, *GROUNDED_RULES) if source_text is not None else TEXT_RULES
     return check_bundle(
-        content, brand, {NARRATION: NARRATION_CHANNEL, **channels}, rules=checked, extra=findings
+        content,
+        brand,
+        {NARRATION: unposted("Narration"), **channels},
+        rules=checked,
+        extra=findings,
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pressroom.compliance.base import PostContent, RuleContext
 from pressroom.compliance.copyright import check_copying
+from pressroom.compliance.suite import unposted
 from pressroom.editorial.models import (
     WORDS_PER_MINUTE,
     Article,
@@ -45,7 +46,7 @@ from pressroom.providers.offline_text import (
     parse_instructions,
     rank_sentences,
 )
-from pressroom.settings import BrandConfig, ChannelConfig, ImageSize
+from pressroom.settings import BrandConfig, ChannelConfig
 from pressroom.text import count_words, normalize_space, salient_keywords, truncate_words
 
 TEMPLATE_VERSION = "1"
@@ -109,14 +110,7 @@ _WORDING = {
 
 _TITLE_PARTS = re.compile(r"\s*[:–—|]\s+")
 #: C1 takes a channel's settings but does not read them: any will do for long-form text.
-_LONG_FORM = ChannelConfig(
-    label="Long form",
-    max_chars=1_000_000,
-    target_chars=1_000_000,
-    max_hashtags=0,
-    link_policy="inline",
-    image=ImageSize(width=1200, height=630),
-)
+_LONG_FORM = unposted("Long form")
 
 
 def _wording(language: str, key: str, **values: str) -> str:
