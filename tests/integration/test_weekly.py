@@ -87,7 +87,7 @@ def test_one_brief_waits_for_review_one_fails_and_the_summary_says_so(
     assert (good.brief_id, good.status, good.why) == (
         "good",
         "waiting for review",
-        "gate social-round-0",
+        "gate posts-round-0",  # a posts-only brief: the chain goes straight to the posts gate
     )
     assert good.slot.isoformat() == "2026-10-19T10:00:00+02:00" and good.bundle is None
     assert (broken.brief_id, broken.status) == ("broken", "failed")
