@@ -20,7 +20,7 @@ BRIEF_DEPLOYMENT_NAME = "brief"
 
 class BriefOutcome(BaseModel):
     brief_id: str
-    status: str  # "published" | "partly published" | "nothing published"
+    status: str  # "published" | "partly published" (the chain fails when nothing is)
     reviewer: str
     bundle_uri: str | None = None
     gates: list[str] = []  # one line per review gate, in order
@@ -32,18 +32,12 @@ def run_brief(brief: Brief) -> BriefOutcome:
     result = editorial_chain.fn(brief)
     published = [g for g in result.gates if g.receipt is not None]
     publishing = [g for g in result.gates if g.gate != "plan"]
-    status = (
-        "published"
-        if published and len(published) == len(publishing)
-        else "partly published"
-        if published
-        else "nothing published"
-    )
+    status = "published" if len(published) == len(publishing) else "partly published"
     return BriefOutcome(
         brief_id=result.brief_id,
         status=status,
-        reviewer=published[-1].reviewer if published else "",
-        bundle_uri=published[0].receipt.uri if published and published[0].receipt else None,
+        reviewer=published[-1].reviewer,
+        bundle_uri=published[0].receipt.uri if published[0].receipt else None,
         gates=[g.summary() for g in result.gates] + result.unusable_sources,
     )
 

@@ -16,7 +16,7 @@ from flows.url_to_social import posts_draft
 from flows.video import make_video, video_plan
 from pressroom.briefs import Brief, UrlSource, check_brief
 from pressroom.editorial.models import Article, Newsletter
-from pressroom.errors import SourceError
+from pressroom.errors import ReviewError, SourceError
 from pressroom.media.script import VideoScript
 from pressroom.models import ComplianceReport, Generation, Revision, Source
 from pressroom.settings import load_settings
@@ -238,4 +238,8 @@ def _finish(
         + [{"gate": "source", "status": "unusable", "summary": u} for u in unusable],
         description=f"Brief {brief.key()}",
     )
+    if not any(g.receipt for g in gates):
+        raise ReviewError(
+            f"brief {brief.key()}: nothing was published: " + "; ".join(g.summary() for g in gates)
+        )
     return ChainResult(brief_id=brief.key(), gates=gates, unusable_sources=unusable)
