@@ -60,6 +60,11 @@ def register_voice_provider(name: str, factory: Callable[[ProviderContext], Voic
     _REGISTRIES["voice"][name] = factory
 
 
+def provider_names(medium: Medium) -> list[str]:
+    """The providers registered for a medium, built in or added."""
+    return sorted(_REGISTRIES[medium])
+
+
 def resolve_name(medium: Medium, context: ProviderContext) -> str:
     """The provider configured for `medium`, with `auto` decided by which keys are present."""
     name = str(getattr(context.settings, medium))
@@ -110,6 +115,7 @@ __all__ = [
     "TextProvider",
     "VoiceProvider",
     "image_provider",
+    "provider_names",
     "register_image_provider",
     "register_text_provider",
     "register_voice_provider",

@@ -64,3 +64,14 @@ def test_c3_a_non_commercial_channel_may_use_non_commercial_assets(settings: Set
     providers = ProviderSettings(elevenlabs=ElevenLabsSettings(plan="free"))
     free = licence_for(generation("elevenlabs"), "voice", settings.licences, providers)
     assert check_licences([media("audio/voice.mp3", free)], personal) == []
+
+
+def test_every_built_in_media_provider_has_terms_in_the_shipped_catalogue(
+    settings: Settings,
+) -> None:
+    from pressroom.providers import provider_names
+
+    for medium, names in (("image", provider_names("image")), ("voice", provider_names("voice"))):
+        for name in names:
+            record = licence_for(generation(name), medium, settings.licences, ProviderSettings())
+            assert record is not None, f"{medium} provider {name!r} has no terms"
