@@ -52,6 +52,11 @@ class Source(BaseModel):
     description: str | None = None
     removed: list[RemovedText] = Field(default_factory=list)
 
+    @property
+    def public_url(self) -> str | None:
+        """The address a reader can follow: None for a local file or the user's own notes."""
+        return self.url if self.url.startswith(("http://", "https://")) else None
+
 
 class Generation(BaseModel):
     """How a piece of content was made: enough to reproduce and to audit it."""

@@ -402,8 +402,11 @@ def _layout(points: list[Point], keywords: list[str], material: _Material) -> li
 
 
 def call_line(source: Source, brand: BrandConfig) -> str:
-    """The brand's call to action and the link to the source: our frame, whoever writes."""
-    return f"{brand.localized(brand.call_to_action, source.language)} {source.url}"
+    """The brand's call to action and the link to the source: our frame, whoever writes. A
+    source with no public address (a file, notes) is named instead."""
+    if source.public_url is None:
+        return source.title
+    return f"{brand.localized(brand.call_to_action, source.language)} {source.public_url}"
 
 
 def further_reading(source: Source, brand: BrandConfig) -> ArticleSection:

@@ -656,7 +656,7 @@ class OfflineWriter:
             language=language,
             text=text,
             hashtags=[h for h in draft.hashtags if h in text],
-            link=context.source.url if cfg.link_policy == "inline" else None,
+            link=context.source.public_url if cfg.link_policy == "inline" else None,
             disclosure=draft.disclosure,
             generation=Generation(
                 provider=self.name,
@@ -690,7 +690,7 @@ def _draft(context: _Context, cfg: ChannelConfig, asked: Instructions) -> tuple[
     draft = Draft(
         hook=f"{_EMOJI_HOOK} {title}" if emoji else title,
         body=[],
-        call_to_action=call_to_action(brand, cfg, language, source.url, emoji),
+        call_to_action=call_to_action(brand, cfg, language, source.public_url, emoji),
         hashtags=hashtags[: cfg.max_hashtags],
         disclosure=getattr(brand.disclosure_for(language), cfg.disclosure),
         separator="\n",
@@ -718,12 +718,13 @@ def _same_point(point: str, shown: str) -> bool:
 
 
 def call_to_action(
-    brand: BrandConfig, cfg: ChannelConfig, language: str, url: str, emoji: bool
+    brand: BrandConfig, cfg: ChannelConfig, language: str, url: str | None, emoji: bool
 ) -> str:
+    """The frame's last line; nothing where there is no link to give (local files, notes)."""
+    if url is None or cfg.link_policy == "none":
+        return ""
     if cfg.link_policy == "bio":
         return brand.localized(brand.link_in_bio, language)
-    if cfg.link_policy == "none":
-        return ""
     prefix = f"{_EMOJI_CTA} " if emoji else ""
     return f"{prefix}{brand.localized(brand.call_to_action, language)} {url}"
 

@@ -797,7 +797,7 @@ def _channel_post(
         language=source.language,
         text=text,
         hashtags=[tag for tag in draft.hashtags if tag in text],
-        link=source.url if cfg.link_policy == "inline" else None,
+        link=source.public_url if cfg.link_policy == "inline" else None,
         disclosure=draft.disclosure,
         generation=_generation(
             request,
@@ -816,7 +816,7 @@ def _frame(source: Source, brand: BrandConfig, cfg: ChannelConfig, hashtags: lis
     return Draft(
         hook="",
         body=[],
-        call_to_action=call_to_action(brand, cfg, language, source.url, emoji=False),
+        call_to_action=call_to_action(brand, cfg, language, source.public_url, emoji=False),
         hashtags=hashtags,
         disclosure=str(getattr(brand.disclosure_for(language), cfg.disclosure)),
     )

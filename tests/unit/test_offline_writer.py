@@ -649,3 +649,12 @@ def test_half_a_quotation_is_never_quoted(settings, write) -> None:  # type: ign
     )
     for post in write(source):
         assert post.text.count("«") == post.text.count("»"), post.channel
+
+
+@pytest.mark.parametrize("address", ["notes:de18f9a52874", "file:///home/me/article.html"])
+def test_a_source_with_no_public_address_gets_no_link(
+    source: Source, write: WriteFn, address: str
+) -> None:
+    posts = write(source.model_copy(update={"url": address}))
+    assert all(p.link is None and address not in p.text for p in posts)
+    assert all("de18f9a52874" not in p.text and "file://" not in p.text for p in posts)
