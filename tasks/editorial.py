@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,29 @@ from tasks.providers import provider_context, provider_slot
 def _content_key(context: Any, inputs: dict[str, Any]) -> str | None:
     """The inputs with each Source reduced to what it says (url, sha256 of its text) and each
     staged bundle to its files' hashes: the same content must hit the cache, whatever its fetch
-    time or the folder it was staged in."""
+    time or the folder it was staged in. The code that generates is part of the key too: a
+    changed writer, prompt or renderer must not serve what its previous version made."""
     stable = {name: _stable(value) for name, value in inputs.items()}
-    return hash_objects(stable, raise_on_failure=True)
+    return hash_objects([generator_fingerprint(), stable], raise_on_failure=True)
+
+
+#: The packages whose code decides what a paid step produces.
+GENERATORS = ("providers", "prompts", "editorial", "media")
+
+
+@cache
+def generator_fingerprint() -> str:
+    """sha256 over the source files of the generating code (once per process)."""
+    root = Path(__file__).resolve().parents[1] / "pressroom"
+    files = sorted(
+        path
+        for package in GENERATORS
+        for path in (root / package).rglob("*")
+        if path.suffix in {".py", ".yaml"}
+    )
+    return sha256_hex(
+        b"".join(path.relative_to(root).as_posix().encode() + path.read_bytes() for path in files)
+    )
 
 
 def _stable(value: Any) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 
+import pytest
+
 from pressroom.models import CardImage, Source
 from tasks.editorial import _content_key
 from tasks.media import Asset, _signing_key
@@ -35,3 +37,13 @@ def test_signing_keys_on_the_bytes_the_maker_and_the_root(
     key = _signing_key(None, {"assets": asset, "root_sha256": "r1"})
     assert key == _signing_key(None, {"assets": copy, "root_sha256": "r1"})
     assert key != _signing_key(None, {"assets": asset, "root_sha256": "r2"})
+
+
+def test_a_change_to_the_generating_code_changes_the_key(
+    en_source: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.editorial
+
+    before = _content_key(None, {"source": en_source})
+    monkeypatch.setattr(tasks.editorial, "generator_fingerprint", lambda: "another writer")
+    assert _content_key(None, {"source": en_source}) != before
