@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/providers.py
 	$(BIN)/python benchmarks/compliance.py
 	$(BIN)/python benchmarks/provenance.py
+	$(BIN)/python benchmarks/chain.py    # ~10 min: one brief, then a weekly batch of 10
 	$(BIN)/python benchmarks/render.py   # ~5-8 min: moviepy is the slow baseline
 
 server: $(STAMP)
