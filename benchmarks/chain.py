@@ -299,7 +299,9 @@ def weekly(count: int) -> None:
     approver.stop()
     peak = sampler.stop()
     done = sum(s is not None and s.is_completed() for s in states)
-    paused = sum(worked_seconds(r)[1] for r in run_ids)
+    timings = [worked_seconds(r) for r in run_ids]
+    paused = sum(p for _, p in timings)
+    worked = sum(w - p for w, p in timings)
     print(f"\nWeekly batch of {count} briefs (same formats)")
     print(
         f"  batch rows: {', '.join(sorted({r.status for r in rows}))}; "
@@ -307,7 +309,11 @@ def weekly(count: int) -> None:
     )
     print(
         f"  weekly flow settled in {settled:.1f} s; every brief finished in {total:.1f} s "
-        f"({total / count:.1f} s a brief); the runs spent {paused:.1f} s paused in all"
+        f"({total / count:.1f} s a brief)"
+    )
+    print(
+        f"  the runs worked {worked:.1f} s in all ({worked / count:.1f} s a brief, overlapping)"
+        f" and spent {paused:.1f} s paused (the approver answers at once: that is its latency)"
     )
     print(
         f"  max concurrent memory (this process + children, every {SAMPLE_SECONDS} s): "
