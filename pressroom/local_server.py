@@ -73,8 +73,18 @@ def stop_server() -> bool:
         return False
     pid = int(pid_file.read_text())
     pid_file.unlink()
+    if not _is_prefect_server(pid):  # a stale file: that number may now be someone else's
+        return False
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return False
     return True
+
+
+def _is_prefect_server(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"prefect" in command and b"server" in command
