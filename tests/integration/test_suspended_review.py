@@ -7,6 +7,7 @@ process would execute it, against the session's real Prefect backend.
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -22,11 +23,19 @@ pytestmark = [
 
 
 def _task_run_states(client, flow_run_id) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Each task's run states, once the server has recorded them: task-run states reach the API
+    as events, a moment after the engine has moved on (seen as a stray "Pending" on a busy CI)."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    runs = client.read_task_runs(
-        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
-    )
+    deadline = time.monotonic() + 20
+    while True:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        )
+        settled = all(run.state_name not in ("Pending", "Running") for run in runs)
+        if settled or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
     states: dict[str, list[str]] = {}
     for run in runs:
         states.setdefault(run.task_key.rsplit(".", 1)[-1].split("-")[0], []).append(run.state_name)
