@@ -93,6 +93,22 @@ def plan_strategy(
         )
     if strategy.generation is not None:
         strategy = strategy.model_copy(update={"generation": priced(strategy.generation)})
+    create_markdown_artifact(
+        key="strategy",
+        markdown="\n".join(
+            [
+                f"**Angle:** {strategy.angle}",
+                "",
+                *[f"* {message}" for message in strategy.key_messages],
+                "",
+                *[f"* *{channel}*: {tone}" for channel, tone in strategy.tone.items()],
+                "",
+                f"**SEO:** {strategy.seo.title} — {strategy.seo.meta_description} "
+                f"({', '.join(strategy.seo.keywords)}; {strategy.seo.search_intent})",
+            ]
+        ),
+        description="Editorial strategy",
+    )
     return strategy
 
 
@@ -107,6 +123,11 @@ def write_article(
 ) -> Article:
     with provider_slot(provider):
         article = writer(provider, providers).write_article(source, strategy, brand, revision)
+    create_markdown_artifact(
+        key="article-draft",
+        markdown=article.markdown(),
+        description=f"Article, revision round {revision.round}",
+    )
     return article.model_copy(update={"generation": priced(article.generation)})
 
 
@@ -121,6 +142,11 @@ def write_newsletter(
 ) -> Newsletter:
     with provider_slot(provider):
         letter = writer(provider, providers).write_newsletter(source, strategy, brand, revision)
+    create_markdown_artifact(
+        key="newsletter-draft",
+        markdown=letter.markdown(),
+        description=f"Newsletter, revision round {revision.round}",
+    )
     return letter.model_copy(update={"generation": priced(letter.generation)})
 
 
@@ -135,9 +161,18 @@ def write_video_script(
     providers: ProviderSettings,
 ) -> VideoScript:
     with provider_slot(provider):
-        return writer(provider, providers).write_video_script(
+        script = writer(provider, providers).write_video_script(
             source, strategy, brand, target_seconds, revision
         )
+    create_markdown_artifact(
+        key="video-script",
+        markdown="\n".join(
+            f"{number}. {scene.narration}  \n   *Visual:* {scene.visual}"
+            for number, scene in enumerate(script.scenes, start=1)
+        ),
+        description=f"Video script, revision round {revision.round}",
+    )
+    return script
 
 
 class Quality(BaseModel):

@@ -116,3 +116,23 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
     audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
     posts_written = [e for e in audit if e["kind"] == "generation" and "posts" in e["data"]]
     assert len(posts_written) == 1  # the video's second round wrote no posts
+
+    from uuid import UUID
+
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]))
+        )
+    # Each step leaves its artifact in the run: strategy, drafts, checks, costs, the summary.
+    assert {
+        "strategy",
+        "article-draft",
+        "video-script",
+        "quality",
+        "compliance-report",
+        "run-costs",
+        "chain-summary",
+    } <= {a.key for a in artifacts}
