@@ -4,6 +4,7 @@ script (paid steps, cached on their inputs), the quality pass, and the article's
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -112,6 +113,19 @@ def plan_strategy(
     return strategy
 
 
+LongText = TypeVar("LongText", Article, Newsletter)
+
+
+def _shown_and_priced(draft: LongText, kind: str, revision: Revision) -> LongText:
+    """A long-form draft as the run's artifact, with its generation priced."""
+    create_markdown_artifact(
+        key=f"{kind}-draft",
+        markdown=draft.markdown(),
+        description=f"{kind.title()}, revision round {revision.round}",
+    )
+    return draft.model_copy(update={"generation": priced(draft.generation)})
+
+
 @task(persist_result=True, cache_policy=PAID_STEP)
 def write_article(
     source: Source,
@@ -123,12 +137,7 @@ def write_article(
 ) -> Article:
     with provider_slot(provider):
         article = writer(provider, providers).write_article(source, strategy, brand, revision)
-    create_markdown_artifact(
-        key="article-draft",
-        markdown=article.markdown(),
-        description=f"Article, revision round {revision.round}",
-    )
-    return article.model_copy(update={"generation": priced(article.generation)})
+    return _shown_and_priced(article, "article", revision)
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)
@@ -142,12 +151,7 @@ def write_newsletter(
 ) -> Newsletter:
     with provider_slot(provider):
         letter = writer(provider, providers).write_newsletter(source, strategy, brand, revision)
-    create_markdown_artifact(
-        key="newsletter-draft",
-        markdown=letter.markdown(),
-        description=f"Newsletter, revision round {revision.round}",
-    )
-    return letter.model_copy(update={"generation": priced(letter.generation)})
+    return _shown_and_priced(letter, "newsletter", revision)
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)
