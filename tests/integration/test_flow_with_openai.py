@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 import yaml
@@ -135,17 +136,25 @@ def test_the_run_ends_with_a_cost_summary_and_respects_the_vendor_limit(
     fake: FakeOpenAI, article_url: str, tmp_path: Path
 ) -> None:
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
     run = BackgroundRun(url=f"{article_url}?run=costs", out_dir=str(tmp_path / "out"))
-    _approve(run)
+    run_id = run.wait_for_review()
+    submit_review(run_id, {"decision": "approve", "reviewer": "Maya Lind"})
     run.finish()
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["run-costs"]))
+        [artifact] = client.read_artifacts(  # this run's table, not another test's
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["run-costs"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(run_id)]),
+            )
         )
         limit = client.read_global_concurrency_limit_by_name("provider-openai")
-    rows = json.loads(str(artifacts[-1].data))
+    rows = json.loads(str(artifact.data))
     assert {row["step"] for row in rows} >= {"audience", "plan", "posts", "total"}
     assert limit.limit == 4  # providers.openai.concurrency
 

@@ -74,7 +74,11 @@ def test_one_brief_waits_for_review_one_fails_and_the_summary_says_so(
     two_slot_config: Path,
 ) -> None:
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        ArtifactFilterKey,
+    )
 
     from flows.weekly import weekly_batch
     from tasks.review import list_pending_reviews, submit_review
@@ -96,9 +100,12 @@ def test_one_brief_waits_for_review_one_fails_and_the_summary_says_so(
     assert good.run_id in waiting and waiting[good.run_id].flow_name == "run-brief"
 
     with get_client(sync_client=True) as client:
-        [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["weekly-batch"])),
-        )[-1:]
+        [artifact] = client.read_artifacts(  # this batch's, not another test's
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["weekly-batch"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]),
+            ),
+        )
     table = json.loads(str(artifact.data))
     assert [(r["brief"], r["status"]) for r in table] == [
         ("good", "waiting for review"),
