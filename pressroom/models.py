@@ -51,6 +51,16 @@ class Source(BaseModel):
     site_name: str | None = None
     description: str | None = None
     removed: list[RemovedText] = Field(default_factory=list)
+    third_party_text: str | None = Field(
+        default=None,
+        description="The part of `text` somebody else wrote, None when all of it is: the user's "
+        "own notes are nobody's protected work, so the copying rules (C1, C2) skip them",
+    )
+
+    @property
+    def protected_text(self) -> str:
+        """What the copying rules compare with: the source's text but the user's own words."""
+        return self.text if self.third_party_text is None else self.third_party_text
 
     @property
     def public_url(self) -> str | None:

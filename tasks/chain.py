@@ -55,6 +55,7 @@ def gather_source(ref: SourceRef, language: str, min_words: int, max_bytes: int)
             language=language,
             sha256=sha256_hex(text),
             fetched_at=utc_now(),
+            third_party_text="",  # the user's own words
         )
     reference = ref.url if isinstance(ref, UrlSource) else ref.file
     assert isinstance(ref, UrlSource | FileSource)
@@ -63,10 +64,11 @@ def gather_source(ref: SourceRef, language: str, min_words: int, max_bytes: int)
 
 def combine_sources(sources: list[Source], language: str, title: str) -> Source:
     """Several sources as one for the writers and the grounding checks: their texts one after
-    the other, the first one's address, what was removed from each."""
+    the other, the first one's address, what was removed from each, which part others wrote."""
     if len(sources) == 1:
         return sources[0]
     text = "\n\n".join(source.text for source in sources)
+    own_words = any(source.third_party_text is not None for source in sources)
     return Source(
         url=sources[0].url,
         title=title,
@@ -75,6 +77,11 @@ def combine_sources(sources: list[Source], language: str, title: str) -> Source:
         sha256=sha256_hex(text),
         fetched_at=max(source.fetched_at for source in sources),
         removed=[removed for source in sources for removed in source.removed],
+        third_party_text="\n\n".join(
+            source.protected_text for source in sources if source.protected_text
+        )
+        if own_words
+        else None,
     )
 
 
@@ -325,6 +332,7 @@ def check_long_form(
         source_text=source.text,
         language=source.language,
         source_url=source.url,
+        protected_text=source.protected_text,
     )
     report = check_bundle(
         content,

@@ -33,7 +33,7 @@ def check_compliance(
     """Every rule on the staged posts, with the source's findings, the assets' and the LLM
     judge's (`judged`, from `judge_posts`)."""
     report = check_bundle(
-        read_bundle_content(staged, source.text),
+        read_bundle_content(staged, source.text, source.protected_text),
         brand,
         channels,
         extra=[*screen_source(source), *asset_findings(staged, channels), *(judged or [])],
@@ -124,7 +124,7 @@ def judge_posts(
     """The optional LLM judge on the posts as staged: findings for the report (`check_bundle`'s
     `extra`, which applies the brand's severities) and the call's priced record. Cached on its
     inputs like the paid steps, except when the judge could not run: the next run asks again."""
-    content = read_bundle_content(staged, source.text)
+    content = read_bundle_content(staged, source.text, source.protected_text)
     api_key = provider_context(providers).api_keys.get("openai") if provider == "openai" else None
     with provider_slot(provider):
         judgement = judge.judge_posts(

@@ -30,6 +30,7 @@ class BundleContent:
     source_text: str
     language: str = "en"
     source_url: str = ""
+    protected_text: str | None = None  # see RuleContext
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class RuleContext:
     source_text: str
     language: str = "en"
     source_url: str = ""  # the article's URL: links to its site are the post's own (rule I3)
+    #: The part of source_text somebody else wrote (None: all of it). Copying is checked
+    #: against it only: reusing the user's own notes word for word is no infringement.
+    protected_text: str | None = None
+
+    @property
+    def copyright_text(self) -> str:
+        return self.source_text if self.protected_text is None else self.protected_text
 
 
 PostRule = Callable[[PostContent, ChannelConfig, RuleContext], Iterator[Finding]]

@@ -218,7 +218,7 @@ def _body(post: PostContent, ctx: RuleContext) -> _Body:
 def check_copying(post: PostContent, cfg: ChannelConfig, ctx: RuleContext) -> Iterator[Finding]:
     """C1: long passages copied word for word without quotation marks."""
     body = _body(post, ctx)
-    runs = copied_runs(body.unquoted, ctx.source_text)
+    runs = copied_runs(body.unquoted, ctx.copyright_text)
     for run in runs:
         long = run.words >= RUN_BLOCKER
         yield Finding(
@@ -236,7 +236,7 @@ def check_copying(post: PostContent, cfg: ChannelConfig, ctx: RuleContext) -> It
             evidence=f"{excerpt(post.text, run.start, run.end)} — copied from the source",
             location=post.channel,
         )
-    mosaic = containment(body.unquoted, ctx.source_text)
+    mosaic = containment(body.unquoted, ctx.copyright_text)
     share = mosaic.share
     if (
         share >= CONTAINMENT_BLOCKER
@@ -264,10 +264,10 @@ def check_copying(post: PostContent, cfg: ChannelConfig, ctx: RuleContext) -> It
         if (
             len(words) < RUN_WARNING
             or any(s < end and start < e for s, e in covered)
-            or tuple(words) in _source_index(ctx.source_text).headings
+            or tuple(words) in _source_index(ctx.copyright_text).headings
         ):
             continue
-        ratio, sentence = closest_sentence(words, ctx.source_text)
+        ratio, sentence = closest_sentence(words, ctx.copyright_text)
         if ratio >= NEAR_IDENTICAL:
             yield Finding(
                 rule_id="C1",
@@ -311,7 +311,7 @@ def check_quotation_use(
     """C2: quotations of the source must be short and name their author."""
     body = _body(post, ctx)
     for quotation in find_quotations(body.text):
-        if match_quotation(quotation.text, ctx.source_text).kind == "fabricated":
+        if match_quotation(quotation.text, ctx.copyright_text).kind == "fabricated":
             continue  # not the source's words: H2 reports it
         problems = []
         too_long = quotation.words > MAX_QUOTATION_WORDS

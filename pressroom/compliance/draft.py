@@ -28,6 +28,7 @@ def check_draft(
         source_text=source.text,
         language=language,
         source_url=source.url,
+        protected_text=source.protected_text,
     )
     return check_bundle(content, brand, {channel: channels[channel]})
 

@@ -74,6 +74,7 @@ def check_bundle(
         source_text=content.source_text,
         language=content.language,
         source_url=content.source_url,
+        protected_text=content.protected_text,
     )
     findings: list[Finding] = list(extra)
     for post in content.posts:

@@ -349,8 +349,11 @@ def _manifest(
     return json.dumps(manifest, ensure_ascii=False, indent=2)
 
 
-def read_bundle_content(staged: StagedBundle, source_text: str) -> BundleContent:
-    """The posts exactly as the bundle's bytes hold them, for the compliance checks."""
+def read_bundle_content(
+    staged: StagedBundle, source_text: str, protected_text: str | None = None
+) -> BundleContent:
+    """The posts exactly as the bundle's bytes hold them, for the compliance checks;
+    `protected_text` is the part of the source somebody else wrote (None: all of it)."""
     directory = Path(staged.path)
     data = json.loads((directory / "posts.json").read_bytes())
     posts = [
@@ -370,4 +373,5 @@ def read_bundle_content(staged: StagedBundle, source_text: str) -> BundleContent
         source_text=source_text,
         language=data["source"]["language"],
         source_url=data["source"]["url"],
+        protected_text=protected_text,
     )

@@ -208,3 +208,27 @@ def test_c2_quotation_over_a_tenth_of_the_post_is_a_warning(settings: Settings) 
 def test_c2_leaves_invented_quotations_to_h2(settings: Settings) -> None:
     body = "« rien de tout cela ne figure dans la source », explique Claire Vasseur."
     assert [f for f in check(body, settings) if f.rule_id == "C2"] == []
+
+
+# ---------------------------------------------------------------- whose words
+
+
+NOTES = (
+    "Notre association prête gratuitement des capteurs aux familles volontaires de Montreval "
+    "et publie chaque semaine une carte des mesures relevées dans chaque quartier de la ville."
+)
+
+
+def test_copying_the_users_own_notes_is_no_infringement(settings: Settings) -> None:
+    """The brief's notes are the user's words: C1 and C2 compare with the others' text only,
+    while a copied run of the article in the same combined source is still caught."""
+    combined = f"{SOURCE}\n\n{NOTES}"
+    post = frame(f"{NOTES}\n\n{sentence(25)}", "fr", "linkedin", settings)
+    cfg = settings.channels["linkedin"]
+    own = RuleContext(settings.brand, settings.channels, combined, "fr", protected_text=SOURCE)
+    findings = [f for rule in copyright.RULES for f in rule(post, cfg, own)]
+    assert [(f.rule_id, f.severity) for f in findings] == [("C1", "blocker")]
+    assert "25 words in a row" in findings[0].message
+
+    everyone = RuleContext(settings.brand, settings.channels, combined, "fr")
+    assert len([f for rule in copyright.RULES for f in rule(post, cfg, everyone)]) == 2
