@@ -5,6 +5,7 @@ review → publish. The body only composes tasks: a suspended run re-runs it fro
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from prefect import flow
 from pydantic import BaseModel
@@ -113,15 +114,17 @@ def posts_draft(
     cards: dict[str, CardImage],
     writer: str,
     destination: str,
+    publish_at: dict[str, datetime] | None = None,
 ) -> Callable[[Revision], Draft]:
-    """The posts gate's drafts: for a revision, the posts written, staged, judged and checked."""
+    """The posts gate's drafts: for a revision, the posts written, staged, judged and checked;
+    `publish_at`: when each channel's post goes out (none: as soon as it is published)."""
     pipeline, providers = settings.pipeline, settings.pipeline.providers
     s3_targets = [t for t in pipeline.publish.targets if isinstance(t, S3Target)]
 
     def draft(revision: Revision) -> Draft:
         posts = write_posts(source, plan, settings.brand, selected, revision, writer, providers)
         staged = stage_posts(
-            destination, source, posts, cards, selected, settings.licences, providers
+            destination, source, posts, cards, selected, settings.licences, providers, publish_at
         )
         judgement = judge_posts(staged, source, settings.brand, writer, providers)
         report = check_compliance(
@@ -147,6 +150,7 @@ def posts_draft(
                 image_urls=image_urls,
                 notice=notice,
                 may_waive=may_waive,
+                publish_at=publish_at,
             )
 
         paid = [post.generation for post in posts]

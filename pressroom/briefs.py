@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 
 from pressroom.errors import BriefError, ConfigError
@@ -98,8 +104,11 @@ class Brief(BaseModel):
         title="Brand",
         description="A brand under configs/brands/",
     )
-    slot: datetime | None = Field(
-        default=None, title="Slot", description="When to publish (date and time, with zone)"
+    slot: AwareDatetime | None = Field(
+        default=None,
+        title="Slot",
+        description="When the article goes live, with its zone (e.g. 2026-10-19T10:00:00+02:00); "
+        "each channel's post follows at its best time. Empty: everything on approval",
     )
 
     @field_validator("sources", mode="before")

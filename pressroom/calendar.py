@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pressroom.briefs import Brief, brief_from_data, load_brief
 from pressroom.errors import BriefError, ConfigError
-from pressroom.settings import default_config_dir, load_model
-
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+from pressroom.settings import WEEKDAYS, LocalTime, Weekday, default_config_dir, load_model
 
 
 class _Strict(BaseModel):
@@ -27,18 +24,10 @@ class _Strict(BaseModel):
 
 class SlotConfig(_Strict):
     day: Weekday
-    time: time
+    time: LocalTime
     brief: str | dict[str, Any] = Field(
         description="A brief file (relative to the calendar's folder) or the brief itself"
     )
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _unquoted_time(cls, value: Any) -> Any:
-        """YAML 1.1 reads an unquoted 10:00 as the sexagesimal number 600."""
-        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-            return time(value // 60, value % 60)
-        return value
 
 
 class BatchSettings(_Strict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime
 from typing import Any
 
 from PIL import Image
@@ -17,6 +18,7 @@ from pressroom.models import (
     Source,
     StagedBundle,
 )
+from pressroom.schedule import when
 from pressroom.settings import ChannelConfig
 from pressroom.text import code_block
 
@@ -97,10 +99,12 @@ def review_description(
     image_urls: dict[str, str] | None = None,
     notice: str = "",
     may_waive: list[str] | None = None,
+    publish_at: dict[str, datetime] | None = None,
 ) -> str:
     """`image_urls` (short-lived links to staged previews) replace the inline thumbnails;
     `notice` (why the last answer was not applied) comes first; `may_waive` names the people
-    whose role lets them waive every blocker of this report."""
+    whose role lets them waive every blocker of this report; `publish_at` says when each
+    channel's post goes out."""
     not_understood = sorted(
         {
             clause
@@ -142,8 +146,10 @@ def review_description(
     lines += ["#### Posts", ""]
     for post in posts:
         cfg = channels[post.channel]
+        goes_out = (publish_at or {}).get(post.channel)
         lines += [
-            f"**{cfg.label}** · {post_length(post.text, cfg)}/{cfg.max_chars} characters",
+            f"**{cfg.label}** · {post_length(post.text, cfg)}/{cfg.max_chars} characters"
+            + (f" · goes out {when(goes_out)}" if goes_out else ""),
             "",
         ]
         card = cards.get(post.channel)

@@ -7,11 +7,20 @@ A validation error names the file and the dotted path of the field, e.g.
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pressroom.errors import ConfigError
 from pressroom.reviewers import ReviewersConfig
@@ -19,6 +28,28 @@ from pressroom.reviewers import ReviewersConfig
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 HexColor = str
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+def _unquoted_time(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted 10:00 as the sexagesimal number 600."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+#: A local time of day in YAML: "10:00" (an unquoted 10:00 is read right too).
+LocalTime = Annotated[time, BeforeValidator(_unquoted_time)]
 
 
 class _Strict(BaseModel):
@@ -60,6 +91,16 @@ class ChannelConfig(_Strict):
     rule_severity: dict[str, Literal["blocker", "warning", "info"]] = Field(
         default_factory=dict,
         description="Per rule id, a severity for posts on this channel; wins over the brand's",
+    )
+    best_times: list[LocalTime] = Field(
+        default_factory=list,
+        description="Local times of day when posts here go out (in the brief slot's zone); "
+        "empty: at the slot itself",
+    )
+    best_days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS),
+        min_length=1,
+        description="Days of the week when posts here go out",
     )
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ never in a flow body.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,10 @@ def stage_posts(
     channels: dict[str, ChannelConfig],
     licences: LicenceCatalogue,
     providers: ProviderSettings,
+    publish_at: dict[str, datetime] | None = None,
 ) -> StagedBundle:
-    """The bundle under review: posts with their platforms' AI flags set (R2), cards with
-    their licence records (C3)."""
+    """The bundle under review: posts with their platforms' AI flags set (R2) and the time each
+    goes out, cards with their licence records (C3)."""
     staged = stage_bundle(
         Path(out_dir) / ".staging",
         source,
@@ -88,6 +90,7 @@ def stage_posts(
             for channel, card in cards.items()
             if (record := licence_for(card.generation, "image", licences, providers))
         },
+        publish_at=publish_at,
     )
     run = current_run()
     audit_log(out_dir).append(

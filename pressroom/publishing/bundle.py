@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from pressroom.compliance import BundleContent, PostContent
@@ -33,6 +34,7 @@ from pressroom.models import (
     sha256_hex,
     utc_now,
 )
+from pressroom.schedule import when
 from pressroom.settings import ChannelConfig
 from pressroom.text import code_block
 
@@ -78,11 +80,19 @@ def hash_bundle(directory: Path) -> str:
     )
 
 
-def render_digest(source: Source, posts: list[ChannelPost], labels: dict[str, str]) -> str:
-    """posts.md: every post exactly as it will be published, for humans."""
+def render_digest(
+    source: Source,
+    posts: list[ChannelPost],
+    labels: dict[str, str],
+    publish_at: dict[str, datetime] | None = None,
+) -> str:
+    """posts.md: every post exactly as it will be published, and when, for humans."""
     lines = [f"# {source.title}", "", f"Source: {source.url}", ""]
     for post in posts:
-        lines += [f"## {labels.get(post.channel, post.channel)}", "", code_block(post.text), ""]
+        lines += [f"## {labels.get(post.channel, post.channel)}", ""]
+        if post.channel in (publish_at or {}):
+            lines += [f"Goes out: {when((publish_at or {})[post.channel])}", ""]
+        lines += [code_block(post.text), ""]
     return "\n".join(lines)
 
 
@@ -91,9 +101,12 @@ def bundle_payload(
     posts: list[ChannelPost],
     cards: dict[str, CardImage],
     channels: dict[str, ChannelConfig],
+    publish_at: dict[str, datetime] | None = None,
 ) -> dict[str, bytes]:
     """The content files of a bundle, path -> bytes, deterministic for the same inputs. Each
-    post carries the API flags its platform uses to mark AI-generated content (rule R2)."""
+    post carries the API flags its platform uses to mark AI-generated content (rule R2), and
+    when it goes out (`publish_at`, by channel; null: as soon as it is published)."""
+    times = publish_at or {}
     posts_json = {
         "source": {
             "url": source.url,
@@ -112,6 +125,7 @@ def bundle_payload(
                 "image": f"images/{p.channel}.png" if p.channel in cards else None,
                 "image_alt_text": cards[p.channel].alt_text if p.channel in cards else None,
                 "platform_flags": _platform_flags(channels.get(p.channel)),
+                "publish_at": times[p.channel].isoformat() if p.channel in times else None,
             }
             for p in posts
         ],
@@ -119,7 +133,7 @@ def bundle_payload(
     files = {
         "posts.json": json.dumps(posts_json, ensure_ascii=False, indent=2).encode(),
         "posts.md": render_digest(
-            source, posts, {name: cfg.label for name, cfg in channels.items()}
+            source, posts, {name: cfg.label for name, cfg in channels.items()}, times
         ).encode(),
         "source.json": source.model_dump_json(
             include={
@@ -146,13 +160,14 @@ def stage_bundle(
     cards: dict[str, CardImage],
     channels: dict[str, ChannelConfig],
     licences: dict[str, LicenceRecord] | None = None,
+    publish_at: dict[str, datetime] | None = None,
 ) -> StagedBundle:
     """Write the content to ``staging_root/<hash>``; the same content lands in the same place.
     `licences` (by file path) go into the file records, hence the manifest."""
     return stage_files(
         staging_root,
         slugify(source.title),
-        bundle_payload(source, posts, cards, channels),
+        bundle_payload(source, posts, cards, channels, publish_at),
         assets={
             f"images/{channel}.png": (card.generation, card.alt_text)
             for channel, card in cards.items()

@@ -114,6 +114,7 @@ def _post(post: dict[str, Any], asset_urls: dict[str, str]) -> dict[str, Any]:
         "image": asset_urls.get(image, image) if image else None,
         "image_alt_text": post["image_alt_text"],
         "platform_flags": post.get("platform_flags") or {},
+        "publish_at": post.get("publish_at"),
     }
 
 

@@ -111,3 +111,12 @@ def test_the_form_schema_holds_the_constraints_the_ui_enforces() -> None:
     assert set(sources["items"]["discriminator"]["mapping"]) == {"url", "file", "notes"}
     assert schema["$defs"]["UrlSource"]["properties"]["url"]["pattern"] == r"^https?://\S+$"
     assert properties["goal"]["title"] == "Goal" and "description" in properties["audience"]
+
+
+def test_a_slot_needs_its_zone(tmp_path: Path) -> None:
+    data = {"sources": [{"notes": "n"}], "goal": "Explain", "language": "en"}
+    naive = _write(tmp_path, {**data, "slot": "2026-10-19T10:00:00"}, "naive.yaml")
+    with pytest.raises(BriefError, match=r"naive\.yaml: slot: Input should have timezone info"):
+        load_brief(naive)
+    aware = load_brief(_write(tmp_path, {**data, "slot": "2026-10-19T10:00:00+02:00"}))
+    assert aware.slot is not None and aware.slot.utcoffset() is not None

@@ -565,3 +565,27 @@ def test_a_post_holding_backticks_shows_verbatim_in_the_digest() -> None:
     fence = block.splitlines()[0].removesuffix("text")
     assert len(fence) == 4 and block.endswith("\n" + fence)
     assert text in block
+
+
+def test_each_post_says_when_it_goes_out(
+    tmp_path: Path,
+    en_source: Source,
+    posts: list[ChannelPost],
+    cards: dict[str, CardImage],
+    channels: dict[str, ChannelConfig],
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 10, 19, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    staged = stage_bundle(
+        tmp_path / "staging", en_source, posts, cards, channels, publish_at={"linkedin": at}
+    )
+    folder = Path(staged.path)
+    times = {p["channel"]: p["publish_at"] for p in json.loads(tree(folder)["posts.json"])["posts"]}
+    assert times["linkedin"] == "2026-10-19T12:00:00+02:00"
+    assert {c: t for c, t in times.items() if c != "linkedin"} == dict.fromkeys(
+        ["x", "instagram", "facebook", "tiktok"]
+    )
+    assert "Goes out: Mon 19 Oct 2026 12:00 (+02:00)" in (folder / "posts.md").read_text()
+    unscheduled = stage_bundle(tmp_path / "staging", en_source, posts, cards, channels)
+    assert unscheduled.content_sha256 != staged.content_sha256  # the time is what is approved
