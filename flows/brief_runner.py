@@ -10,20 +10,11 @@ would hold the worker); the body only composes tasks, so a resumed run re-runs i
 from __future__ import annotations
 
 from prefect import flow
-from pydantic import BaseModel
 
 from flows.editorial import editorial_chain
-from pressroom.briefs import Brief
+from pressroom.briefs import Brief, BriefOutcome
 
 BRIEF_DEPLOYMENT_NAME = "brief"
-
-
-class BriefOutcome(BaseModel):
-    brief_id: str
-    status: str  # "published" | "partly published" (the chain fails when nothing is)
-    reviewer: str
-    bundle_uri: str | None = None
-    gates: list[str] = []  # one line per review gate, in order
 
 
 @flow(name="run-brief", persist_result=True)

@@ -139,6 +139,18 @@ def _with_kind(source: Any) -> Any:
     return source
 
 
+class BriefOutcome(BaseModel):
+    """What running a brief gave. Defined here, not beside the flow: a deployment loads the
+    flow's file as a top-level module, and a result class of that module could not be read
+    back (unpickled) by any other process."""
+
+    brief_id: str
+    status: str  # "published" | "partly published" (the chain fails when nothing is)
+    reviewer: str
+    bundle_uri: str | None = None
+    gates: list[str] = []  # one line per review gate, in order
+
+
 # ---------------------------------------------------------------- checks that need configs/
 
 

@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from pressroom.audit_check import published_bundles
+from pressroom.briefs import BriefOutcome
 from tasks.review import list_pending_reviews, review_description_of, submit_review
 from tests.conftest import REPO_ROOT
 from tests.fakes.openai_server import FakeOpenAI
@@ -108,9 +109,7 @@ def approval(flow_run_id: str) -> dict[str, Any]:
 
 
 def chain_summary(flow_run_id: str) -> list[dict[str, str]]:
-    """The run's "chain-summary" table. Not the run's return value: executed from its
-    deployment's entrypoint, the flow's module is `brief_runner`, not `flows.brief_runner`,
-    and its pickled result cannot be read back by this process."""
+    """The run's "chain-summary" table."""
     from prefect import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
@@ -182,6 +181,11 @@ def test_a_resumed_run_in_a_new_process_pays_no_finished_step_twice(
         ("posts", "published"),
         ("article", "published"),
     ]
+    # The run's result, written by another process, reads back here.
+    outcome = state.result()
+    assert isinstance(outcome, BriefOutcome)
+    assert (outcome.brief_id, outcome.status) == ("resume-across-processes", "published")
+    assert outcome.reviewer == REVIEWER and len(outcome.gates) == 3
     bundles = published_bundles(out_dir)
     assert sorted("posts" if (b / "posts.json").is_file() else "article" for b in bundles) == [
         "article",
