@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -92,13 +92,33 @@ ReadingLevel = Literal["general", "informed", "expert"]
 
 
 class AudienceProfile(BaseModel):
-    """Who the content is for, derived from the source."""
+    """Who the content is for, derived from the source and the brief's audience hint.
+
+    The lists default to empty so that profiles persisted before they existed still load."""
 
     summary: str
     interests: list[str] = Field(default_factory=list)
     reading_level: ReadingLevel = "general"
     language: str
+    needs: list[str] = Field(
+        default_factory=list, description="What these readers want to know or be able to do"
+    )
+    objections: list[str] = Field(
+        default_factory=list, description="Their doubts or reservations the content should meet"
+    )
+    vocabulary: list[str] = Field(
+        default_factory=list, description="Terms they use, or should see, in what they read"
+    )
     generation: Generation | None = None
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickling (Prefect's default result serializer) bypasses validation: a profile
+        pickled before a field existed gets that field's default, as JSON would."""
+        values = state.get("__dict__", {})
+        for name, field in type(self).model_fields.items():
+            if name not in values and not field.is_required():
+                values[name] = field.get_default(call_default_factory=True)
+        super().__setstate__(state)
 
 
 class ChannelStrategy(BaseModel):

@@ -22,7 +22,11 @@ class TextProvider(Protocol):
 
     name: str
 
-    def analyse_audience(self, source: Source) -> AudienceProfile: ...
+    def analyse_audience(self, source: Source, hint: str = "") -> AudienceProfile:
+        """Who `source` speaks to: summary, interests, reading level, needs, objections and
+        vocabulary. `hint` is the user's own description of the audience (a brief's
+        "audience"): it refines the profile, never contradicts the source."""
+        ...
 
     def plan_posts(
         self,

@@ -57,10 +57,10 @@ from pressroom.models import (
     ChannelStrategy,
     EditorialPlan,
     Generation,
-    ReadingLevel,
     Revision,
     Source,
 )
+from pressroom.providers import offline_audience
 from pressroom.settings import BrandConfig, ChannelConfig
 
 if TYPE_CHECKING:
@@ -70,7 +70,6 @@ if TYPE_CHECKING:
 from pressroom.text import (
     HASHTAG,
     URL,
-    count_words,
     hashtag,
     normalize_space,
     salient_keywords,
@@ -93,12 +92,6 @@ _GOALS = {
     "facebook": "a friendly summary people share",
     "tiktok": "a short caption that makes people watch",
 }
-_AUDIENCE = {
-    "fr": "Lecteurs intéressés par {topics}",
-    "en": "Readers interested in {topics}",
-    "de": "Leserinnen und Leser, die sich für {topics} interessieren",
-}
-_AND = {"fr": " et ", "en": " and ", "de": " und "}
 _EMOJI_HOOK = "📰"
 _EMOJI_CTA = "👉"
 
@@ -398,8 +391,12 @@ def _joined(root: Token, left_out: set[int]) -> str:
 def _lone_conjunction(token: Token, left_out: set[int]) -> bool:
     """An "and" whose second half was left out. English hangs it on the first half, Universal
     Dependencies (French) on the second, which goes with it."""
-    return token.dep_ == "cc" and token.head.dep_ != "conj" and not any(
-        s.dep_ == "conj" and s.i > token.i and s.i not in left_out for s in token.head.children
+    return (
+        token.dep_ == "cc"
+        and token.head.dep_ != "conj"
+        and not any(
+            s.dep_ == "conj" and s.i > token.i and s.i not in left_out for s in token.head.children
+        )
     )
 
 
@@ -501,12 +498,6 @@ def _record(template_id: str, language: str) -> Generation:
     )
 
 
-def _reading_level(words_per_sentence: float) -> ReadingLevel:
-    if words_per_sentence > 28:
-        return "expert"
-    return "informed" if words_per_sentence > 20 else "general"
-
-
 @dataclass(frozen=True)
 class _Context:
     """What every post of one source shares."""
@@ -524,21 +515,9 @@ class OfflineWriter:
 
     name = "offline"
 
-    def analyse_audience(self, source: Source) -> AudienceProfile:
-        keywords = salient_keywords(source.text, source.title, source.language, top=6)
-        topics = _AND.get(source.language, _AND["en"]).join(
-            [", ".join(keywords[:2]), keywords[2]] if len(keywords) > 2 else [", ".join(keywords)]
-        )
-        template = _AUDIENCE.get(source.language, _AUDIENCE["en"])
-        sentences = split_sentences(source.text) or [source.text]
-        words_per_sentence = count_words(source.text) / len(sentences)
-        return AudienceProfile(
-            summary=template.format(topics=topics),
-            interests=keywords,
-            reading_level=_reading_level(words_per_sentence),
-            language=source.language,
-            generation=_record("audience/offline-keywords", source.language),
-        )
+    def analyse_audience(self, source: Source, hint: str = "") -> AudienceProfile:
+        """Keywords, cue words and templates: see `pressroom.providers.offline_audience`."""
+        return offline_audience.analyse(source, hint)
 
     def plan_posts(
         self,
