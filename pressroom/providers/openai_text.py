@@ -104,6 +104,9 @@ class AudienceOut(BaseModel):
     summary: str
     interests: list[str]
     reading_level: ReadingLevel
+    needs: list[str] = Field(description="What the readers want to know or be able to do")
+    objections: list[str] = Field(description="Their doubts or reservations")
+    vocabulary: list[str] = Field(description="Terms they use or should see, as written")
     source_quotes: list[SourceQuote]
     coherence: Coherence
 
@@ -250,9 +253,16 @@ class OpenAIWriter:
 
     # ------------------------------------------------------------ the editorial steps
 
-    def analyse_audience(self, source: Source) -> AudienceProfile:
-        request = _Request(load_template("audience", source.language), source, _redaction(source))
-        inputs = {"source": _source_block(source, request.redaction), "language": source.language}
+    def analyse_audience(self, source: Source, hint: str = "") -> AudienceProfile:
+        template = load_template("audience", source.language)
+        request = _Request(template, source, _redaction(source))
+        hint = normalize_space(hint)
+        inputs = {
+            "source": _source_block(source, request.redaction),
+            "language": source.language,
+            # the user's words go out minimised like the source's
+            "audience_hint": request.redaction.add(hint) if hint else template.fragment("none"),
+        }
         answer = self._ask(request, AudienceOut, "an audience profile that does not fit", inputs)
         out, restore = answer.output, request.redaction.restore
         return AudienceProfile(
@@ -260,7 +270,12 @@ class OpenAIWriter:
             interests=[restore(interest) for interest in out.interests],
             reading_level=out.reading_level,
             language=source.language,
-            generation=_generation(request, answer, out.source_quotes, out.coherence, {}),
+            needs=[restore(need) for need in out.needs],
+            objections=[restore(objection) for objection in out.objections],
+            vocabulary=[restore(term) for term in out.vocabulary],
+            generation=_generation(
+                request, answer, out.source_quotes, out.coherence, {"hint_given": bool(hint)}
+            ),
         )
 
     def plan_posts(
@@ -366,6 +381,9 @@ class OpenAIWriter:
             "audience_summary": redact(audience.summary),
             "interests": _joined(template, [redact(i) for i in audience.interests]),
             "reading_level": audience.reading_level,
+            "needs": _listed(template, [redact(need) for need in audience.needs]),
+            "objections": _listed(template, [redact(o) for o in audience.objections]),
+            "vocabulary": _joined(template, [redact(term) for term in audience.vocabulary]),
         }
         answer = self._ask(
             request,

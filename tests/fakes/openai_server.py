@@ -16,8 +16,9 @@ messages (else the messages' text) and the channels named by lines that start wi
 (as `pressroom.prompts` renders them). Properties are
 filled by name: ``channel``, ``hook``/``title``/``angle`` (the source's first line),
 ``body``/``summary``/``text`` (its first two sentences), ``passage``/``claim`` (one sentence),
-``hashtags``/``keywords``/``interests``/``key_messages`` (lists from the source); an array of
-objects that have a ``channel`` property gets one item per channel. Without a schema the
+``hashtags``/``keywords``/``interests``/``vocabulary``/``key_messages`` (lists from the source),
+``needs``/``objections`` (short openings of source sentences, as an audience profile states
+them); an array of objects that have a ``channel`` property gets one item per channel. Without a schema the
 answer is plain text. Usage counts about four characters per token.
 
 With ``api_key`` set, a request carrying another key gets the 401 OpenAI sends.
@@ -318,6 +319,12 @@ class _Filler:
             return ["#" + word.capitalize() for word in self.words[:6]]
         if name == "key_messages":
             return self.sentences[:3]
+        if name == "needs":
+            return [_opening(s) for s in self.sentences[:2]]
+        if name == "objections":
+            return [_opening(s) for s in self.sentences[2:3] or self.sentences[:1]]
+        if name == "vocabulary":
+            return self.words[:6]
         return self.words[:4]
 
     def text(self, name: str, index: int = 0, channel: str = "") -> str:

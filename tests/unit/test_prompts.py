@@ -29,7 +29,7 @@ STEPS = [
 LANGUAGES = ["fr", "en"]
 #: The fragments the OpenAI writer formats its list inputs with.
 FRAGMENTS = {
-    "audience": set(),
+    "audience": {"none"},
     "plan": {"none", "channel", "link_inline", "link_bio", "link_none", "emoji_yes", "emoji_no"},
     "social_posts": {
         "none",
@@ -124,7 +124,7 @@ def test_an_unknown_template_is_a_config_error() -> None:
 def test_a_missing_input_is_named() -> None:
     template = load_template("audience", "fr")
 
-    with pytest.raises(ConfigError, match=r"audience v1 \(fr\): no value for input \$language"):
+    with pytest.raises(ConfigError, match=r"audience v2 \(fr\): no value for input \$language"):
         template.render(source="Un texte.")
 
 
