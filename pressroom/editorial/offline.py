@@ -35,6 +35,7 @@ from pressroom.editorial.models import (
 from pressroom.editorial.quality import META_MAX_CHARS, META_MIN_CHARS, TITLE_MAX_CHARS
 from pressroom.media.script import Scene
 from pressroom.models import AudienceProfile, Generation, Revision, Source
+from pressroom.providers.offline_audience import sentences_addressing
 from pressroom.providers.offline_text import (
     _LEXICONS,
     MODEL,
@@ -286,9 +287,13 @@ def plan_strategy(
         title=seo_title(source.title, main, source.language),
         meta_description=_meta_description(material, main),
     )
+    messages = [point.text for point in points[:3]]
+    answer = _answering(material, audience)
+    if answer is not None and answer.text not in messages:
+        messages = [*messages[:2], answer.text]
     return Strategy(
         angle=points[0].text if points else normalize_space(source.title),
-        key_messages=[point.text for point in points[:3]],
+        key_messages=messages,
         tone=tone,
         seo=seo,
         generation=_record(
@@ -297,8 +302,20 @@ def plan_strategy(
             started,
             goal=goal,
             reading_level=audience.reading_level,
+            objection_met=answer is not None,
         ),
     )
+
+
+def _answering(material: _Material, audience: AudienceProfile) -> Point | None:
+    """The key point of the source that meets the audience's first objection: one from the
+    sentence the objection is about (a point says only what the source says), if any."""
+    if not audience.objections:
+        return None
+    sentences = list(material.reading_order)
+    about = sentences_addressing(audience.objections[0], sentences, material.source.language)
+    by_sentence = {point.sentence: point for point in material.points}
+    return next((by_sentence[s] for s in about if s in by_sentence), None)
 
 
 def _meta_description(material: _Material, keyword: str) -> str:
