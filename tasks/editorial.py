@@ -91,12 +91,35 @@ def writer(provider: str, providers: ProviderSettings) -> TextProvider:
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)
-def analyse_audience(source: Source, provider: str, providers: ProviderSettings) -> AudienceProfile:
+def analyse_audience(
+    source: Source, provider: str, providers: ProviderSettings, hint: str = ""
+) -> AudienceProfile:
+    """Who the content is for; `hint` is the brief's own description of its audience (part of
+    the cache key, as every input)."""
     with provider_slot(provider):
-        audience = writer(provider, providers).analyse_audience(source)
-    if audience.generation is None:
-        return audience
-    return audience.model_copy(update={"generation": priced(audience.generation)})
+        audience = writer(provider, providers).analyse_audience(source, hint)
+    if audience.generation is not None:
+        audience = audience.model_copy(update={"generation": priced(audience.generation)})
+    create_markdown_artifact(
+        key="audience", markdown=audience_markdown(audience, hint), description="Audience"
+    )
+    return audience
+
+
+def audience_markdown(audience: AudienceProfile, hint: str = "") -> str:
+    """The profile as the run shows it: summary, reading level, then each list."""
+
+    def listed(title: str, items: list[str]) -> list[str]:
+        return [f"**{title}:**", "", *([f"* {item}" for item in items] or ["* —"]), ""]
+
+    lines = [audience.summary, "", f"**Reading level:** {audience.reading_level}", ""]
+    if hint.strip():
+        lines += [f"**Audience hint (from the brief):** {' '.join(hint.split())}", ""]
+    lines += listed("Interests", audience.interests)
+    lines += listed("Needs", audience.needs)
+    lines += listed("Objections", audience.objections)
+    lines += listed("Vocabulary", audience.vocabulary)
+    return "\n".join(lines).rstrip() + "\n"
 
 
 @task(persist_result=True, cache_policy=PAID_STEP)
