@@ -18,8 +18,8 @@ filled by name: ``channel``, ``hook``/``title``/``angle`` (the source's first li
 ``body``/``summary``/``text`` (its first two sentences), ``passage``/``claim`` (one sentence),
 ``hashtags``/``keywords``/``interests``/``vocabulary``/``key_messages`` (lists from the source),
 ``needs``/``objections`` (short openings of source sentences, as an audience profile states
-them); an array of objects that have a ``channel`` property gets one item per channel. Without a schema the
-answer is plain text. Usage counts about four characters per token.
+them); an array of objects that have a ``channel`` property gets one item per channel. Without a
+schema the answer is plain text. Usage counts about four characters per token.
 
 With ``api_key`` set, a request carrying another key gets the 401 OpenAI sends.
 """
