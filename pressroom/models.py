@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -110,15 +110,6 @@ class AudienceProfile(BaseModel):
         default_factory=list, description="Terms they use, or should see, in what they read"
     )
     generation: Generation | None = None
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unpickling (Prefect's default result serializer) bypasses validation: a profile
-        pickled before a field existed gets that field's default, as JSON would."""
-        values = state.get("__dict__", {})
-        for name, field in type(self).model_fields.items():
-            if name not in values and not field.is_required():
-                values[name] = field.get_default(call_default_factory=True)
-        super().__setstate__(state)
 
 
 class ChannelStrategy(BaseModel):

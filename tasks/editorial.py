@@ -39,22 +39,30 @@ def _content_key(context: Any, inputs: dict[str, Any]) -> str | None:
     return hash_objects([generator_fingerprint(), stable], raise_on_failure=True)
 
 
-#: The packages whose code decides what a paid step produces.
-GENERATORS = ("providers", "prompts", "editorial", "media")
+#: The code that decides what a paid step produces, and the models its results are read back
+#: into: a result pickled before a model changed must not be served after (unpickling skips
+#: validation, so a field added since would be missing).
+GENERATORS = ("providers", "prompts", "editorial", "media", "models.py")
+PACKAGE = Path(__file__).resolve().parents[1] / "pressroom"
+
+
+def generator_files() -> list[Path]:
+    return sorted(
+        path
+        for name in GENERATORS
+        for path in ([PACKAGE / name] if name.endswith(".py") else (PACKAGE / name).rglob("*"))
+        if path.suffix in {".py", ".yaml"}
+    )
 
 
 @cache
 def generator_fingerprint() -> str:
     """sha256 over the source files of the generating code (once per process)."""
-    root = Path(__file__).resolve().parents[1] / "pressroom"
-    files = sorted(
-        path
-        for package in GENERATORS
-        for path in (root / package).rglob("*")
-        if path.suffix in {".py", ".yaml"}
-    )
     return sha256_hex(
-        b"".join(path.relative_to(root).as_posix().encode() + path.read_bytes() for path in files)
+        b"".join(
+            path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes()
+            for path in generator_files()
+        )
     )
 
 

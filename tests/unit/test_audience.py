@@ -4,7 +4,6 @@ the offline strategy meeting the first objection."""
 
 from __future__ import annotations
 
-import pickle
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -150,19 +149,6 @@ def test_a_profile_persisted_before_needs_objections_vocabulary_still_loads() ->
 
     assert (profile.needs, profile.objections, profile.vocabulary) == ([], [], [])
     assert profile.interests == OLD_PROFILE["interests"]
-
-
-def test_a_profile_pickled_before_the_new_fields_still_loads() -> None:
-    """Prefect pickles results by default; unpickling skips validation."""
-    state = AudienceProfile.model_validate(OLD_PROFILE).__getstate__()
-    for name in ("needs", "objections", "vocabulary"):
-        del state["__dict__"][name]
-    old = AudienceProfile.__new__(AudienceProfile)
-
-    old.__setstate__(state)
-
-    assert (old.needs, old.objections, old.vocabulary) == ([], [], [])
-    assert pickle.loads(pickle.dumps(old)) == AudienceProfile.model_validate(OLD_PROFILE)
 
 
 # ---------------------------------------------------------------- the OpenAI prompt

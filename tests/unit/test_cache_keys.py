@@ -47,3 +47,12 @@ def test_a_change_to_the_generating_code_changes_the_key(
     before = _content_key(None, {"source": en_source})
     monkeypatch.setattr(tasks.editorial, "generator_fingerprint", lambda: "another writer")
     assert _content_key(None, {"source": en_source}) != before
+
+
+def test_the_fingerprint_covers_the_writers_and_the_models_results_are_read_into() -> None:
+    from tasks.editorial import PACKAGE, generator_files
+
+    names = {path.relative_to(PACKAGE).as_posix() for path in generator_files()}
+    assert "models.py" in names  # a field added to a model must not meet an old pickle
+    assert {"providers/offline_text.py", "prompts/audience.en.yaml"} <= names
+    assert "compliance/copyright.py" not in names  # checks do not decide what is generated
