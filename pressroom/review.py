@@ -174,7 +174,6 @@ def video_review_description(
     """What the reviewer of a video reads: the verdict, what approving does, each scene with its
     image and words, the voice (and whether it is the robotic offline one), where the file is."""
     folder = staged.path
-    voice = video["voice"]
     lines = [f"> ⛔ **{notice}**", ""] if notice else []
     lines += [
         f"**{video['title']}** · video",
@@ -183,12 +182,7 @@ def video_review_description(
         f"“{video['disclosure']}” · content `{staged.content_sha256[:12]}`"
         + (f" · source {video['source_url']}" if video.get("source_url") else ""),
         "",
-        "#### Compliance",
-        "",
-        *quarantine_notice(report),
-        compliance_table(report),
-        "",
-        *waiver_help(report, may_waive or []),
+        *_compliance_section(report, may_waive or []),
         "#### What your decision does",
         "",
         f"**Approve** publishes exactly this video bundle (content `{staged.content_sha256[:12]}`:"
@@ -198,13 +192,7 @@ def video_review_description(
         "",
         "#### Voice",
         "",
-        f"{voice['provider']} · {voice['model']}"
-        + (
-            " · ⚠️ **low quality**: the offline voice for this language is robotic; configure "
-            "ElevenLabs or OpenAI speech for publication quality."
-            if voice.get("low_quality")
-            else ""
-        ),
+        _voice_line(video["voice"]),
         "",
         "#### Scenes",
         "",
@@ -221,3 +209,78 @@ def video_review_description(
     videos = ", ".join(f"`{folder}/{path}`" for path in video["videos"].values())
     lines += [f"Watch before deciding: {videos}."]
     return "\n".join(lines)
+
+
+def voiceover_review_description(
+    *,
+    voiceover: dict[str, Any],
+    report: ComplianceReport,
+    staged: StagedBundle,
+    destination: str,
+    notice: str = "",
+    may_waive: list[str] | None = None,
+) -> str:
+    """What the reviewer of a voice-over reads: the verdict, what approving does, the voice and
+    its loudness, every word said with its time, and where to listen (the dialog cannot play
+    audio: the staged files' paths)."""
+    voice = voiceover["voice"]
+    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines += [
+        f"**{voiceover['title']}** · podcast voice-over",
+        "",
+        f"{voiceover['duration']:.1f} s · language **{voiceover['language']}** · label "
+        f"“{voiceover['disclosure']}” · content `{staged.content_sha256[:12]}`"
+        + (f" · source {voiceover['source_url']}" if voiceover.get("source_url") else ""),
+        "",
+        *_compliance_section(report, may_waive or []),
+        "#### What your decision does",
+        "",
+        f"**Approve** publishes exactly this voice-over bundle (content "
+        f"`{staged.content_sha256[:12]}`: {', '.join(voiceover['audio'])} audio, captions, "
+        f"transcript) to {destination}. **Reject** publishes nothing. **Request changes** "
+        "writes the voice-over script again from your comments and speaks it again; the other "
+        "formats keep their own reviews. Write your comments without a channel prefix: here "
+        "they reach the voice-over alone.",
+        "",
+        "#### Voice",
+        "",
+        _voice_line(voice),
+        "",
+        f"{voice['loudness_lufs']:.1f} LUFS integrated (target "
+        f"{voiceover['loudness_target_lufs']:g}), peak {voice['peak_dbfs']:.1f} dBFS, the voice "
+        "alone: no music bed.",
+        "",
+        "#### Transcript",
+        "",
+    ]
+    for segment in voiceover["segments"]:
+        lines += [
+            f"**{segment['start']:.1f}–{segment['end']:.1f} s**",
+            "",
+            code_block(segment["text"]),
+            "",
+        ]
+    files = ", ".join(f"`{staged.path}/{path}`" for path in voiceover["audio"].values())
+    lines += [f"Listen before deciding: {files}."]
+    return "\n".join(lines)
+
+
+def _compliance_section(report: ComplianceReport, may_waive: list[str]) -> list[str]:
+    return [
+        "#### Compliance",
+        "",
+        *quarantine_notice(report),
+        compliance_table(report),
+        "",
+        *waiver_help(report, may_waive),
+    ]
+
+
+def _voice_line(voice: dict[str, Any]) -> str:
+    """The voice, and a warning when it is the robotic offline one."""
+    return f"{voice['provider']} · {voice['model']}" + (
+        " · ⚠️ **low quality**: the offline voice for this language is robotic; configure "
+        "ElevenLabs or OpenAI speech for publication quality."
+        if voice.get("low_quality")
+        else ""
+    )

@@ -33,7 +33,9 @@ Hostile content (hostile.py): I1 hidden text and invisible characters removed fr
   I3 links and @handles absent from the source and the brand's allow-lists, I4 model markers or
   chat-template tokens in a post (blockers).
 Video (video.py): the narration through the text rules, R1/R2 for the video, L4 a video longer
-  than a channel takes (blocker), H0 no source to ground it in (info).
+  than a channel takes (blocker), H0 no source to ground it in (info). Voice-over (voiceover.py):
+  the narration through the text and grounding rules, R1 for the label and the spoken
+  disclosure. What both share is in narration.py.
 
 A brand, and a channel for its own posts, may change a rule's severity (`rule_severity` in their
 configs); the change is stated in the finding's message. A blocker stands unless a reviewer whose

@@ -1,4 +1,5 @@
-"""Audio for the video: decoding what voices return, and the final mix.
+"""Audio for the video and the voice-over: decoding what voices return, the final mix, and the
+MP3 a voice-over is published as.
 
 The mix lays an optional music bed under the voice, ducks it by DUCK_DB wherever the voice
 speaks (with short ramps, and held down through short pauses so it does not pump), normalises the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import tempfile
 import warnings
 import wave
 from collections.abc import Sequence
@@ -26,7 +28,7 @@ from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 from pressroom.errors import ConfigError
-from pressroom.media.ffmpeg import ffmpeg_exe
+from pressroom.media.ffmpeg import ffmpeg_exe, run_ffmpeg
 from pressroom.media.files import write_atomically
 
 RATE = 48_000
@@ -39,6 +41,7 @@ BED_BELOW_VOICE_LU = 14.0  # the music's loudness, before ducking, under the voi
 MUSIC_FADE_SECONDS = (0.5, 1.5)  # in, out
 LIMITER_WINDOW_SECONDS = 0.005
 OVERSAMPLING = 4
+MP3_BITRATE = "128k"  # constant: what every podcast host and player takes
 _PCM_SCALE = 32768.0
 
 Samples = NDArray[np.float32]
@@ -257,3 +260,21 @@ def write_wav(path: Path, samples: Samples) -> None:
         wav.setframerate(RATE)
         wav.writeframes(pcm.tobytes())
     write_atomically(path, buffer.getvalue())
+
+
+def encode_mp3(wav: bytes) -> bytes:
+    """The WAV as an MP3 (LAME, constant bitrate, same rate and channels) without metadata and
+    bit-exact, so the same WAV always makes the same bytes. Encoding removes any content
+    credentials: sign the MP3 after this."""
+    with tempfile.TemporaryDirectory() as scratch:
+        source, target = Path(scratch) / "in.wav", Path(scratch) / "out.mp3"
+        source.write_bytes(wav)
+        run_ffmpeg(
+            [
+                *("-i", str(source), "-map_metadata", "-1"),
+                *("-fflags", "+bitexact", "-flags:a", "+bitexact"),
+                *("-c:a", "libmp3lame", "-b:a", MP3_BITRATE, str(target)),
+            ],
+            what="encoding the MP3",
+        )
+        return target.read_bytes()

@@ -15,6 +15,7 @@ from pressroom.text import code_block
 VOICEOVER = "audio/voiceover.wav"
 CAPTIONS_SRT = "captions/captions.srt"
 CAPTIONS_VTT = "captions/captions.vtt"
+SOURCE = "source.json"
 
 
 def video_path(video_format: str) -> str:
@@ -102,8 +103,13 @@ def video_payload(
         **{scene_image_path(index): data for index, data in enumerate(images)},
     }
     if source is not None:
-        files["source.json"] = source.model_dump_json(
-            include={"url", "title", "language", "sha256", "fetched_at", "author", "removed"},
-            indent=2,
-        ).encode()
+        files[SOURCE] = source_file(source)
     return files
+
+
+def source_file(source: Source) -> bytes:
+    """source.json: where the narration comes from — not the article itself."""
+    return source.model_dump_json(
+        include={"url", "title", "language", "sha256", "fetched_at", "author", "removed"},
+        indent=2,
+    ).encode()
