@@ -11,6 +11,7 @@ from pressroom.compliance.hostile import screen_source
 from pressroom.compliance.licences import check_licences
 from pressroom.compliance.provenance import check_provenance, generated_media
 from pressroom.compliance.video import check_video
+from pressroom.compliance.voiceover import PODCAST, check_voiceover
 from pressroom.models import ComplianceReport, Finding, Source, StagedBundle
 from pressroom.provenance import ensure_keys
 from pressroom.publishing import read_bundle_content
@@ -58,6 +59,22 @@ def check_video_compliance(
         brand,
         channels,
         extra=[*(screen_source(source) if source else []), *asset_findings(staged, channels)],
+    )
+    record_report(report, out_dir)
+    return report
+
+
+@task(persist_result=True)
+def check_voiceover_compliance(
+    staged: StagedBundle, source: Source, brand: BrandConfig, out_dir: str
+) -> ComplianceReport:
+    """A voice-over bundle: its narration against the brief's sources, its label (recorded,
+    shown in the transcript, said aloud), and its audio files' credentials and licences."""
+    report = check_voiceover(
+        staged,
+        source.text,
+        brand,
+        extra=[*screen_source(source), *asset_findings(staged, PODCAST)],
     )
     record_report(report, out_dir)
     return report

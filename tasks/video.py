@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from prefect import task
 from prefect.concurrency.sync import concurrency
@@ -145,6 +146,13 @@ def write_captions(cues: list[Cue], folder: Path) -> tuple[Path, Path]:
     return srt, vtt
 
 
+def caption_files(cues: list[Cue]) -> tuple[bytes, bytes]:
+    """The captions as SRT and WebVTT bytes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        srt, vtt = write_captions(cues, Path(scratch))
+        return srt.read_bytes(), vtt.read_bytes()
+
+
 @task(persist_result=True, cache_policy=PAID_STEP)
 def render_video(
     images: list[CardImage],
@@ -208,6 +216,18 @@ def voice_generation(spoken: SpokenScript) -> Generation:
     )
 
 
+def voice_record(spoken: SpokenScript) -> dict[str, Any]:
+    """Who spoke and how it measures, as video.json and voiceover.json record it."""
+    voice = voice_generation(spoken)
+    return {
+        "provider": voice.provider,
+        "model": voice.model,
+        "low_quality": spoken.low_quality,
+        "loudness_lufs": spoken.loudness_lufs,
+        "peak_dbfs": spoken.peak_dbfs,
+    }
+
+
 def render_generation(video: RenderedVideo, fps: int, preset: str) -> Generation:
     return Generation(
         provider="pressroom",
@@ -247,25 +267,16 @@ def stage_video(
         duration=spoken.duration,
         formats=[v.format for v in videos],
         channels={name: cfg.ai_flag for name, cfg in channels.items()},
-        voice={
-            "provider": voice.provider,
-            "model": voice.model,
-            "low_quality": spoken.low_quality,
-            "loudness_lufs": spoken.loudness_lufs,
-            "peak_dbfs": spoken.peak_dbfs,
-        },
+        voice=voice_record(spoken),
         music=MUSIC_LICENCE if music else None,
         source=source,
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        srt, vtt = write_captions(spoken.cues, Path(scratch))
-        captions = (srt.read_bytes(), vtt.read_bytes())
     payload = video_payload(
         video,
         cues=spoken.cues,
         videos={v.format: media[video_path(v.format)] for v in videos},
         voiceover=media[VOICEOVER],
-        captions=captions,
+        captions=caption_files(spoken.cues),
         images=[media[scene_image_path(i)] for i in range(len(images))],
         source=source,
     )
@@ -293,6 +304,19 @@ def stage_video(
         assets=assets,
         licences=records,
     )
+    log_generation(out_dir, staged, script, source, assets)
+    return staged
+
+
+def log_generation(
+    out_dir: str,
+    staged: StagedBundle,
+    script: VideoScript,
+    source: Source | None,
+    assets: dict[str, tuple[Generation, str | None]],
+) -> None:
+    """The staged bundle's making, into the audit trail: the script, the source, each asset's
+    generation record."""
     run = current_run()
     audit_log(out_dir).append(
         "generation",
@@ -305,4 +329,3 @@ def stage_video(
         run_id=run["run_id"],
         content_sha256=staged.content_sha256,
     )
-    return staged
