@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from flows.gates import Draft, GateOutcome, review_and_publish
 from flows.url_to_social import posts_draft
 from flows.video import make_video, video_plan
+from flows.voiceover import make_voiceover
 from pressroom.briefs import Brief, UrlSource, check_brief
 from pressroom.editorial.models import Article, Newsletter
 from pressroom.errors import ReviewError, SourceError
@@ -29,6 +30,7 @@ from tasks.chain import (
     long_form_description,
     plan_description,
     plan_strategy,
+    schedule_publication,
     stage_long_form,
     stage_plan,
     write_article,
@@ -42,6 +44,9 @@ from tasks.providers import choose_providers
 
 #: The length a video script aims at, in seconds (a Short, a Reel, a TikTok).
 VIDEO_SECONDS = 45
+#: The length a voice-over script aims at, in seconds (a podcast segment; its own script, see
+#: flows/voiceover.py).
+VOICEOVER_SECONDS = 90
 
 
 class ChainResult(BaseModel):
@@ -100,9 +105,17 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         raise SourceError(f"brief {brief.key()}: no usable source: " + "; ".join(unusable))
     source = combine_sources(sources, brief.language, brief.goal[:120])
 
-    audience = analyse_audience(source, text, providers)
+    audience = analyse_audience(source, text, providers, brief.audience)
     strategy = plan_strategy(source, audience, brand, selected, brief.goal, text, providers)
     plan = plan_posts(source, audience, brand, selected, text, providers)
+    plan_video = video_plan(settings, chosen, destination) if "video" in wants else None
+    schedule = schedule_publication(
+        plan,
+        brief.slot,
+        list(brief.formats),
+        selected,
+        plan_video.channels if plan_video else {},
+    )
     upstream = {
         step: generation
         for step, generation in (
@@ -134,11 +147,25 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         article, newsletter, quality = correct_drafts(article, newsletter, strategy, brief.language)
         return article, newsletter, script, quality
 
+    def voiceover_script(revision: Revision) -> VideoScript:
+        return write_video_script(
+            source, strategy, brand, VOICEOVER_SECONDS, revision, text, providers, "voiceover"
+        )
+
     # Gate 1: the plan and the drafts, before the media money is spent.
     def plan_draft(revision: Revision) -> Draft:
         article, newsletter, script, quality = drafts(revision)
+        voiceover = voiceover_script(revision) if "voiceover" in wants else None
         staged = stage_plan(
-            destination, brief.goal[:80], strategy, plan, article, newsletter, script
+            destination,
+            brief.goal[:80],
+            strategy,
+            plan,
+            schedule,
+            article,
+            newsletter,
+            script,
+            voiceover,
         )
         report = ComplianceReport(content_sha256=staged.content_sha256)
         paid = [d.generation for d in (article, newsletter) if d is not None]
@@ -146,13 +173,13 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             staged,
             report,
             lambda notice, _round, _waive, _where: plan_description(
-                strategy, plan, script, quality, staged, notice
+                strategy, plan, schedule, script, quality, staged, notice, voiceover
             ),
             paid,
         )
 
     gates: list[GateOutcome] = []
-    if wants & {"video", "article", "newsletter"}:
+    if wants & {"video", "voiceover", "article", "newsletter"}:
         first = review_and_publish(
             gate="plan", settings=settings, destination=destination, draft=plan_draft, publish=False
         )
@@ -172,7 +199,16 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
                 gate="posts",
                 settings=settings,
                 destination=destination,
-                draft=posts_draft(settings, selected, source, plan, cards, text, destination),
+                draft=posts_draft(
+                    settings,
+                    selected,
+                    source,
+                    plan,
+                    cards,
+                    text,
+                    destination,
+                    schedule.times("post"),
+                ),
                 rewrite_channels=list(selected),
                 upstream=upstream,
             )
@@ -182,7 +218,13 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
 
         def long_form(revision: Revision) -> Draft:
             article, newsletter, _, quality = drafts(_joined(approved, revision))
-            staged = stage_long_form(destination, source, article, newsletter)
+            staged = stage_long_form(
+                destination,
+                source,
+                article,
+                newsletter,
+                schedule.times("article") | schedule.times("newsletter"),
+            )
             report = check_long_form(staged, source, brand, destination)
             return Draft(
                 staged,
@@ -204,8 +246,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             )
         )
 
-    if "video" in wants:
-        plan_video = video_plan(settings, chosen, destination)
+    if plan_video is not None:
 
         def video(revision: Revision) -> Draft:
             script = write_video_script(
@@ -219,6 +260,22 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
                 settings=settings,
                 destination=destination,
                 draft=video,
+                upstream=upstream,
+            )
+        )
+
+    if "voiceover" in wants:
+
+        def voiceover_draft(revision: Revision) -> Draft:
+            script = voiceover_script(_joined(approved, revision))
+            return make_voiceover(settings, chosen["voice"], destination, script, source)
+
+        gates.append(
+            review_and_publish(
+                gate="voiceover",
+                settings=settings,
+                destination=destination,
+                draft=voiceover_draft,
                 upstream=upstream,
             )
         )

@@ -3,8 +3,10 @@ script (paid steps, cached on their inputs), the quality pass, and the article's
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -30,6 +32,7 @@ from pressroom.models import (
 )
 from pressroom.publishing.bundle import slugify, stage_files
 from pressroom.review import compliance_table, quarantine_notice, waiver_help
+from pressroom.schedule import PublicationSchedule, publication_schedule
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
 from pressroom.sources import read_article
 from pressroom.text import code_block
@@ -120,6 +123,41 @@ def plan_strategy(
     return strategy
 
 
+@task(persist_result=True)
+def schedule_publication(
+    plan: EditorialPlan,
+    slot: datetime | None,
+    formats: list[str],
+    post_channels: dict[str, ChannelConfig],
+    video_channels: dict[str, ChannelConfig],
+) -> PublicationSchedule:
+    """The plan's publication calendar: when each piece goes out on each channel. The "plan"
+    artifact shows it with each channel's goal."""
+    schedule = publication_schedule(slot, formats, post_channels, video_channels)
+    goals = {strategy.channel: strategy.goal for strategy in plan.channels}
+    create_markdown_artifact(
+        key="plan",
+        markdown="\n".join(
+            [
+                f"**Angle:** {plan.angle}",
+                "",
+                *[f"* {message}" for message in plan.key_messages],
+                "",
+                f"**Keywords:** {', '.join(plan.keywords)} · **Hashtags:** "
+                + " ".join(plan.hashtags),
+                "",
+                *[f"* *{channel}*: {goal}" for channel, goal in goals.items()],
+                "",
+                "**Publication calendar**",
+                "",
+                schedule.markdown(),
+            ]
+        ),
+        description="Editorial plan and publication calendar",
+    )
+    return schedule
+
+
 LongText = TypeVar("LongText", Article, Newsletter)
 
 
@@ -170,20 +208,31 @@ def write_video_script(
     revision: Revision,
     provider: str,
     providers: ProviderSettings,
+    piece: Literal["video", "voiceover"] = "video",
 ) -> VideoScript:
+    """A narration script for the video or the voice-over (whose visuals go unused), aimed at
+    `target_seconds`; its artifact is the piece's."""
     with provider_slot(provider):
         script = writer(provider, providers).write_video_script(
             source, strategy, brand, target_seconds, revision
         )
     create_markdown_artifact(
-        key="video-script",
-        markdown="\n".join(
-            f"{number}. {scene.narration}  \n   *Visual:* {scene.visual}"
-            for number, scene in enumerate(script.scenes, start=1)
-        ),
-        description=f"Video script, revision round {revision.round}",
+        key=f"{piece}-script",
+        markdown=script_markdown(script, visuals=piece == "video"),
+        description=f"{SCRIPT_TITLES[piece]}, revision round {revision.round}",
     )
     return script
+
+
+SCRIPT_TITLES = {"video": "Video script", "voiceover": "Voice-over script"}
+
+
+def script_markdown(script: VideoScript, *, visuals: bool) -> str:
+    """The scenes numbered, each with its visual when it has a use."""
+    return "\n".join(
+        f"{number}. {scene.narration}" + (f"  \n   *Visual:* {scene.visual}" if visuals else "")
+        for number, scene in enumerate(script.scenes, start=1)
+    )
 
 
 class Quality(BaseModel):
@@ -249,14 +298,18 @@ def stage_plan(
     title: str,
     strategy: Strategy,
     plan: EditorialPlan,
+    schedule: PublicationSchedule,
     article: Article | None,
     newsletter: Newsletter | None,
     script: VideoScript | None,
+    voiceover: VideoScript | None = None,
 ) -> StagedBundle:
-    """What gate 1 approves, before any media money is spent: strategy, plan and drafts."""
+    """What gate 1 approves, before any media money is spent: strategy, plan and its
+    publication calendar, drafts (`voiceover`: the voice-over's script)."""
     payload = {
         "strategy.json": strategy.model_dump_json(indent=2).encode(),
         "plan.json": plan.model_dump_json(indent=2).encode(),
+        "schedule.json": schedule.model_dump_json(indent=2).encode(),
     }
     if article is not None:
         payload["article.md"] = article.markdown().encode()
@@ -264,14 +317,21 @@ def stage_plan(
         payload["newsletter.md"] = newsletter.markdown().encode()
     if script is not None:
         payload["script.json"] = script.model_dump_json(indent=2).encode()
+    if voiceover is not None:
+        payload["voiceover-script.json"] = voiceover.model_dump_json(indent=2).encode()
     return stage_files(Path(out_dir) / ".staging", f"plan-{slugify(title)}", payload)
 
 
 @task(persist_result=True)
 def stage_long_form(
-    out_dir: str, source: Source, article: Article | None, newsletter: Newsletter | None
+    out_dir: str,
+    source: Source,
+    article: Article | None,
+    newsletter: Newsletter | None,
+    publish_at: dict[str, datetime] | None = None,
 ) -> StagedBundle:
-    """The article and newsletter bundle: Markdown as published, and JSON for machines."""
+    """The article and newsletter bundle: Markdown as published, JSON for machines, and
+    `schedule.json` (piece → when it goes out) when the brief has a slot."""
     payload: dict[str, bytes] = {
         "source.json": source.model_dump_json(
             include={"url", "title", "language", "sha256", "fetched_at", "removed"}, indent=2
@@ -285,6 +345,9 @@ def stage_long_form(
     if newsletter is not None:
         payload["newsletter.md"] = newsletter.markdown().encode()
         payload["newsletter.json"] = newsletter.model_dump_json(indent=2).encode()
+    if publish_at:
+        times = {piece: at.isoformat() for piece, at in sorted(publish_at.items())}
+        payload["schedule.json"] = json.dumps(times, indent=2).encode()
     generations = {
         "article": article.generation if article else None,
         "newsletter": newsletter.generation if newsletter else None,
@@ -383,10 +446,12 @@ def long_form_description(
 def plan_description(
     strategy: Strategy,
     plan: EditorialPlan,
+    schedule: PublicationSchedule,
     script: VideoScript | None,
     quality: Quality,
     staged: StagedBundle,
     notice: str,
+    voiceover: VideoScript | None = None,
 ) -> str:
     lines = [f"> ⛔ **{notice}**", ""] if notice else []
     lines += [
@@ -408,15 +473,23 @@ def plan_description(
         "",
         *[f"* **{c.channel}**: {c.goal}" for c in plan.channels],
         "",
+        "#### Publication calendar",
+        "",
+        schedule.markdown(),
+        "",
         "#### Quality",
         "",
         quality.markdown(),
         "",
     ]
     if script is not None:
-        lines += ["#### Video script", ""]
+        lines += ["#### Video script", "", script_markdown(script, visuals=True), ""]
+    if voiceover is not None:
         lines += [
-            f"{number}. {scene.narration}  \n   *Visual:* {scene.visual}"
-            for number, scene in enumerate(script.scenes, start=1)
+            "#### Voice-over script",
+            "",
+            "The voice first says that the audio is AI-written and read by a synthetic voice.",
+            "",
+            script_markdown(voiceover, visuals=False),
         ]
     return "\n".join(lines)

@@ -57,9 +57,11 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
                 {"notes": NOTES},
             ],
             "goal": "Tell residents the seagrass meadow is spreading again",
+            "audience": "Families who sail from the harbour, worried about the cost",
             "channels": ["linkedin", "x"],
             "formats": ["posts", "article", "video"],
             "language": "en",
+            "slot": "2026-10-19T10:00:00+02:00",  # a Monday
         }
     )
     run = BackgroundRun(flow=editorial_chain, brief=brief, out_dir=str(out))
@@ -67,6 +69,10 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
     run_id = run.wait_for_review(gate="plan")
     plan = review_description_of(run_id)
     assert "nothing is published at this gate" in plan and "#### Video script" in plan
+    # The calendar: the article at the slot, each post at its channel's next best time.
+    assert "| article | article | Mon 19 Oct 2026 10:00 (+02:00) |" in plan
+    assert "| post | linkedin | Mon 19 Oct 2026 12:00 (+02:00) |" in plan
+    assert "| video | tiktok | Mon 19 Oct 2026 19:00 (+02:00) |" in plan
     approve(run_id)
 
     run.wait_for_review(gate="posts")
@@ -110,6 +116,15 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
         for b in bundles
     )
     assert kinds == ["article", "posts", "video"]
+    [posts] = [b for b in bundles if (b / "posts.json").is_file()]
+    assert {
+        p["channel"]: p["publish_at"]
+        for p in json.loads((posts / "posts.json").read_text())["posts"]
+    } == {"linkedin": "2026-10-19T12:00:00+02:00", "x": "2026-10-19T12:30:00+02:00"}
+    [long_form] = [b for b in bundles if (b / "article.md").is_file()]
+    assert json.loads((long_form / "schedule.json").read_text()) == {
+        "article": "2026-10-19T10:00:00+02:00"
+    }
     [video] = [b for b in bundles if (b / "video.json").is_file()]
     scenes = json.loads((video / "video.json").read_text())["scenes"]
     assert scenes and all(scene["narration"] for scene in scenes)
@@ -128,6 +143,8 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
         )
     # Each step leaves its artifact in the run: strategy, drafts, checks, costs, the summary.
     assert {
+        "audience",
+        "plan",
         "strategy",
         "article-draft",
         "video-script",
