@@ -55,7 +55,7 @@ def check_video_compliance(
     and length per channel, and every media file's credentials and licence."""
     report = check_video(
         staged,
-        source.text if source else None,
+        source,
         brand,
         channels,
         extra=[*(screen_source(source) if source else []), *asset_findings(staged, channels)],
@@ -72,7 +72,7 @@ def check_voiceover_compliance(
     shown in the transcript, said aloud), and its audio files' credentials and licences."""
     report = check_voiceover(
         staged,
-        source.text,
+        source,
         brand,
         extra=[*screen_source(source), *asset_findings(staged, PODCAST)],
     )

@@ -14,7 +14,7 @@ from typing import Any
 from pressroom.compliance import rules
 from pressroom.compliance.base import BundleContent, PostContent
 from pressroom.compliance.suite import GROUNDED_RULES, TEXT_RULES, check_bundle, unposted
-from pressroom.models import ComplianceReport, Finding, StagedBundle
+from pressroom.models import ComplianceReport, Finding, Source, StagedBundle
 from pressroom.settings import BrandConfig, ChannelConfig
 
 NARRATION = "narration"
@@ -26,7 +26,7 @@ def check_narration(
     narration: str,
     description: dict[str, Any],
     digest: str,
-    source_text: str | None,
+    source: Source | None,
     brand: BrandConfig,
     channels: dict[str, ChannelConfig],
     extra: list[Finding],
@@ -44,12 +44,13 @@ def check_narration(
             PostContent(NARRATION, narration, said_disclosure or description["disclosure"], None)
         ],
         digest_markdown=digest,
-        source_text=source_text or "",
+        source_text=source.text if source else "",
         language=description["language"],
         source_url=description.get("source_url") or "",
+        protected_text=source.protected_text if source else None,
     )
     findings = list(extra)
-    if source_text is None:
+    if source is None:
         findings.append(
             Finding(
                 rule_id="H0",
@@ -59,7 +60,7 @@ def check_narration(
                 location=NARRATION,
             )
         )
-    checked = (*TEXT_RULES, *GROUNDED_RULES) if source_text is not None else TEXT_RULES
+    checked = (*TEXT_RULES, *GROUNDED_RULES) if source is not None else TEXT_RULES
     return check_bundle(
         content,
         brand,

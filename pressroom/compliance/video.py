@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.compliance.narration import check_narration, label_findings
-from pressroom.models import ComplianceReport, Finding, StagedBundle
+from pressroom.models import ComplianceReport, Finding, Source, StagedBundle
 from pressroom.settings import BrandConfig, ChannelConfig
 
 VIDEO_MANIFEST = "video.json"
@@ -22,7 +22,7 @@ SCRIPT_DIGEST = "script.md"
 
 def check_video(
     staged: StagedBundle,
-    source_text: str | None,
+    source: Source | None,
     brand: BrandConfig,
     channels: dict[str, ChannelConfig],
     extra: list[Finding],
@@ -35,7 +35,7 @@ def check_video(
         narration="\n\n".join(scene["narration"] for scene in video["scenes"]),
         description=video,
         digest=(folder / SCRIPT_DIGEST).read_text(encoding="utf-8"),
-        source_text=source_text,
+        source=source,
         brand=brand,
         channels=channels,
         extra=[*extra, *label_findings(video, brand), *_flags_and_lengths(video, channels)],

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pressroom.compliance.narration import check_narration, label_findings
 from pressroom.compliance.suite import unposted
-from pressroom.models import ComplianceReport, Finding, StagedBundle
+from pressroom.models import ComplianceReport, Finding, Source, StagedBundle
 from pressroom.settings import BrandConfig, ChannelConfig
 
 VOICEOVER_MANIFEST = "voiceover.json"
@@ -43,7 +43,7 @@ def spoken_disclosure(language: str) -> str:
 
 
 def check_voiceover(
-    staged: StagedBundle, source_text: str | None, brand: BrandConfig, extra: list[Finding]
+    staged: StagedBundle, source: Source | None, brand: BrandConfig, extra: list[Finding]
 ) -> ComplianceReport:
     """The report on a staged voice-over bundle; `extra` holds the source's and the assets'
     findings."""
@@ -55,7 +55,7 @@ def check_voiceover(
         narration="\n\n".join(segment["text"] for segment in voiceover["segments"]),
         description=voiceover,
         digest=transcript,
-        source_text=source_text,
+        source=source,
         brand=brand,
         channels=PODCAST,
         extra=[*extra, *label_findings(voiceover, brand, shown_in=transcript)],

@@ -127,7 +127,7 @@ def test_a_faithful_voiceover_passes_and_its_disclosure_is_not_taken_for_a_claim
 ) -> None:
     staged, _ = staged_voiceover(tmp_path, spoken_script(SCRIPT, "x"), en_source)
 
-    report = check_voiceover(staged, en_source.text, settings.brand, extra=[])
+    report = check_voiceover(staged, en_source, settings.brand, extra=[])
 
     assert report.passed, report.findings
     assert not [f for f in report.findings if f.rule_id.startswith("H")], report.findings
@@ -159,7 +159,7 @@ def test_a_disclosure_missing_anywhere_is_a_blocker(
             | {"transcript.md": shown.encode()},
         )
 
-    report = check_voiceover(staged, en_source.text, settings.brand, extra=[])
+    report = check_voiceover(staged, en_source, settings.brand, extra=[])
 
     assert sorted((f.rule_id, f.location) for f in report.blockers) == [
         ("R1", location) for location in locations
@@ -173,7 +173,7 @@ def test_the_narration_is_grounded_in_the_source(
     said = spoken_script(SCRIPT.model_copy(update={"scenes": [invented]}), "x")
     staged, _ = staged_voiceover(tmp_path, said, en_source)
 
-    report = check_voiceover(staged, en_source.text, settings.brand, extra=[])
+    report = check_voiceover(staged, en_source, settings.brand, extra=[])
 
     assert [(f.rule_id, f.location) for f in report.blockers] == [("H1", "narration")]
     assert "7" in report.blockers[0].evidence
@@ -187,7 +187,7 @@ def test_the_review_shows_every_word_with_its_time_and_where_to_listen(
     tmp_path: Path, en_source: Source, settings: Settings
 ) -> None:
     staged, voiceover = staged_voiceover(tmp_path, spoken_script(SCRIPT, "x"), en_source)
-    report = check_voiceover(staged, en_source.text, settings.brand, extra=[])
+    report = check_voiceover(staged, en_source, settings.brand, extra=[])
 
     shown = voiceover_review_description(
         voiceover=voiceover, report=report, staged=staged, destination="out/"
@@ -217,3 +217,22 @@ def test_the_mp3_is_the_wav_encoded_the_same_way_every_time(tmp_path: Path) -> N
     probed = probe(tmp_path / "a.mp3")
     assert probed.audio_codec == "mp3" and probed.video_streams == 0
     assert probed.audio_duration == pytest.approx(1.0, abs=0.06)
+
+
+def test_a_narration_may_say_the_users_own_notes_word_for_word(
+    tmp_path: Path, en_source: Source, settings: Settings
+) -> None:
+    """Copying is checked against what others wrote: the brief's notes are the user's words."""
+    words = en_source.text.split()
+    copied = " ".join(words[:40]).rstrip(".,;:") + "."
+    script = VideoScript(
+        language="en", title="Ferries", scenes=[Scene(narration=copied, visual="A ferry")]
+    )
+    said = spoken_script(script, "AI-generated content")
+    staged, _ = staged_voiceover(tmp_path, said, en_source)
+    as_page = check_voiceover(staged, en_source, settings.brand, extra=[])
+    assert any(f.rule_id == "C1" and f.severity == "blocker" for f in as_page.findings)
+
+    as_notes = en_source.model_copy(update={"third_party_text": ""})
+    own = check_voiceover(staged, as_notes, settings.brand, extra=[])
+    assert [f for f in own.findings if f.rule_id in ("C1", "C2")] == []
