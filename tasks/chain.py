@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -17,7 +17,14 @@ from pressroom.compliance import rules
 from pressroom.compliance.base import BundleContent, PostContent
 from pressroom.compliance.hostile import screen_source
 from pressroom.compliance.suite import GROUNDED_RULES, TEXT_RULES, check_bundle, unposted
-from pressroom.editorial.models import Article, Newsletter, Readability, SeoCheck, Strategy
+from pressroom.editorial.models import (
+    Article,
+    Newsletter,
+    Readability,
+    ScriptPiece,
+    SeoCheck,
+    Strategy,
+)
 from pressroom.editorial.quality import polish, readability, seo_checks
 from pressroom.media.script import VideoScript
 from pressroom.models import (
@@ -208,13 +215,13 @@ def write_video_script(
     revision: Revision,
     provider: str,
     providers: ProviderSettings,
-    piece: Literal["video", "voiceover"] = "video",
+    piece: ScriptPiece = "video",
 ) -> VideoScript:
     """A narration script for the video or the voice-over (whose visuals go unused), aimed at
     `target_seconds`; its artifact is the piece's."""
     with provider_slot(provider):
         script = writer(provider, providers).write_video_script(
-            source, strategy, brand, target_seconds, revision
+            source, strategy, brand, target_seconds, revision, piece
         )
     create_markdown_artifact(
         key=f"{piece}-script",

@@ -12,6 +12,9 @@ from pressroom.text import count_words
 
 WORDS_PER_MINUTE = 150  # narration pace the scripts are written for
 
+#: What a narration script is for: a video, or a podcast voice-over (its visuals unused).
+ScriptPiece = Literal["video", "voiceover"]
+
 SearchIntent = Literal["informational", "navigational", "commercial", "transactional"]
 
 

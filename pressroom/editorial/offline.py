@@ -26,6 +26,7 @@ from pressroom.editorial.models import (
     Article,
     ArticleSection,
     Newsletter,
+    ScriptPiece,
     SearchIntent,
     SeoPlan,
     Strategy,
@@ -52,7 +53,7 @@ from pressroom.text import count_words, normalize_space, salient_keywords, trunc
 
 TEMPLATE_VERSION = "1"
 #: The outputs besides the social channels: a comment line "video: shorter" is for the script.
-FORMATS = ("article", "newsletter", "video")
+FORMATS = ("article", "newsletter", "video", "voiceover")
 SEO_KEYWORDS = 6
 ARTICLE_POINTS = 8
 NEWSLETTER_POINTS = 4
@@ -70,6 +71,7 @@ _CHANNEL_TONE = {
     "article": "informative, one idea per paragraph",
     "newsletter": "personal and concise",
     "video": "spoken, short sentences",
+    "voiceover": "spoken, calm, one idea per sentence",
 }
 _INTENTS: list[tuple[SearchIntent, tuple[str, ...]]] = [
     (
@@ -494,14 +496,16 @@ def write_video_script(
     brand: BrandConfig,
     target_seconds: int,
     revision: Revision,
+    piece: ScriptPiece = "video",
 ) -> WrittenScript:
     """The title as the opening scene, then a scene per key point, as many as the target
-    duration holds at WORDS_PER_MINUTE (a short source may fill less)."""
+    duration holds at WORDS_PER_MINUTE (a short source may fill less). Comment lines scoped
+    to another format (`video: …` for a voice-over) are not for it."""
     started = time.perf_counter()
     material = _material(source, strategy.seo.keywords, brand)
     asked = _instructions(
         revision,
-        "video",
+        piece,
         _scopes(strategy),
         lambda a: [s.narration for s in _scenes(material, strategy, target_seconds, a)[1:]],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pressroom.editorial.models import Article, Newsletter, Strategy, WrittenScript
+from pressroom.editorial.models import Article, Newsletter, ScriptPiece, Strategy, WrittenScript
 from pressroom.models import (
     AudienceProfile,
     CardImage,
@@ -71,9 +71,11 @@ class TextProvider(Protocol):
         brand: BrandConfig,
         target_seconds: int,
         revision: Revision,
+        piece: ScriptPiece = "video",
     ) -> WrittenScript:
         """Scenes of narration and a visual idea, the narration aimed at `target_seconds` at
-        150 words a minute; `source` is left None (the chain grounds the script itself)."""
+        150 words a minute, for `piece` (its tone, the comments addressed to it); `source` is
+        left None (the chain grounds the script itself)."""
         ...
 
 

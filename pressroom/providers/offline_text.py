@@ -50,7 +50,7 @@ from pressroom.compliance.contact import find_contact_data
 from pressroom.compliance.copyright import RUN_WARNING, check_copying, tokens
 from pressroom.compliance.grounding import content_words
 from pressroom.compliance.pii import PINNED_MODELS, verify_model
-from pressroom.editorial.models import Article, Newsletter, Strategy, WrittenScript
+from pressroom.editorial.models import Article, Newsletter, ScriptPiece, Strategy, WrittenScript
 from pressroom.models import (
     AudienceProfile,
     ChannelPost,
@@ -609,10 +609,11 @@ class OfflineWriter:
         brand: BrandConfig,
         target_seconds: int,
         revision: Revision,
+        piece: ScriptPiece = "video",
     ) -> WrittenScript:
         from pressroom.editorial import offline
 
-        return offline.write_video_script(source, strategy, brand, target_seconds, revision)
+        return offline.write_video_script(source, strategy, brand, target_seconds, revision, piece)
 
     def _write_one(
         self,

@@ -35,6 +35,7 @@ from pressroom.editorial.models import (
     Article,
     ArticleSection,
     Newsletter,
+    ScriptPiece,
     SearchIntent,
     SeoPlan,
     Strategy,
@@ -481,11 +482,14 @@ class OpenAIWriter:
         brand: BrandConfig,
         target_seconds: int,
         revision: Revision,
+        piece: ScriptPiece = "video",
     ) -> WrittenScript:
         template = load_template("video_script", source.language)
         request = _Request(template, source, _redaction(source))
         inputs = {
-            **_strategy_inputs(request, strategy, brand, revision, "video"),
+            **_strategy_inputs(request, strategy, brand, revision, piece),
+            "piece": piece,
+            "piece_label": template.fragment(f"piece_{piece}"),
             "target_seconds": str(target_seconds),
             "target_words": str(round(target_seconds * WORDS_PER_MINUTE / 60)),
             "words_per_minute": str(WORDS_PER_MINUTE),

@@ -92,7 +92,13 @@ def test_every_step_parses_into_our_models_with_its_record(
     ]
     assert all(r["response_format"]["json_schema"]["strict"] is True for r in requests)
     # strategy: one tone per channel and per format, the SEO plan from the answer
-    assert set(strategy.tone) == {*channels_of(settings), "article", "newsletter", "video"}
+    assert set(strategy.tone) == {
+        *channels_of(settings),
+        "article",
+        "newsletter",
+        "video",
+        "voiceover",
+    }
     assert strategy.seo.keywords and strategy.seo.search_intent == "informational"
     assert len(strategy.seo.meta_description) <= 155
     # article: the model's sections, then our link to the source, and our label

@@ -253,3 +253,20 @@ def test_script_stays_within_a_short_target_and_shortens_when_asked(
 
     assert count_words(narration(long)) <= 30 * WORDS_PER_MINUTE / 60
     assert count_words(narration(short)) < count_words(narration(long))
+
+
+def test_a_voiceover_script_takes_the_comments_addressed_to_it_not_the_videos(
+    source: Source, settings: Settings
+) -> None:
+    strategy = strategy_for(source, settings)
+
+    def voiceover(*comments: str) -> WrittenScript:
+        revision = Revision(round=len(comments), comments=list(comments))
+        return WRITER.write_video_script(
+            source, strategy, settings.brand, 30, revision, "voiceover"
+        )
+
+    first = voiceover()
+    assert "voiceover" in strategy.tone  # the strategy gives the voice-over its own tone
+    assert narration(voiceover("video: shorter")) == narration(first)
+    assert count_words(narration(voiceover("voiceover: shorter"))) < count_words(narration(first))
