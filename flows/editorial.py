@@ -7,6 +7,8 @@ re-runs it from the top and finds every finished step in the cache.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 from pydantic import BaseModel
@@ -168,14 +170,13 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             voiceover,
         )
         report = ComplianceReport(content_sha256=staged.content_sha256)
-        paid = [d.generation for d in (article, newsletter) if d is not None]
         return Draft(
             staged,
             report,
             lambda notice, _round, _waive, _where: plan_description(
                 strategy, plan, schedule, script, quality, staged, notice, voiceover
             ),
-            paid,
+            _paid_for(article, newsletter, script, voiceover),
         )
 
     gates: list[GateOutcome] = []
@@ -232,8 +233,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
                 lambda notice, _round, waive, where: long_form_description(
                     staged, report, quality, notice, waive, where
                 ),
-                # Round 0 is the drafts approved at gate 1, already paid for there.
-                [d.generation for d in (article, newsletter) if d is not None and revision.round],
+                _paid_for(article, newsletter) if revision.round else [],
             )
 
         gates.append(
@@ -252,7 +252,8 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             script = write_video_script(
                 source, strategy, brand, VIDEO_SECONDS, _joined(approved, revision), text, providers
             )
-            return make_video(plan_video, script, source)
+            draft = make_video(plan_video, script, source, redraws=True)
+            return _with_rewrite(draft, script, revision)
 
         gates.append(
             review_and_publish(
@@ -268,7 +269,8 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
 
         def voiceover_draft(revision: Revision) -> Draft:
             script = voiceover_script(_joined(approved, revision))
-            return make_voiceover(settings, chosen["voice"], destination, script, source)
+            draft = make_voiceover(settings, chosen["voice"], destination, script, source)
+            return _with_rewrite(draft, script, revision)
 
         gates.append(
             review_and_publish(
@@ -282,13 +284,30 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
     return _finish(brief, gates, unusable, upstream)
 
 
+def _paid_for(*texts: Article | Newsletter | VideoScript | None) -> list[Generation]:
+    """What writing these texts cost: the records of those a provider wrote."""
+    return [g for text in texts if (g := getattr(text, "generation", None)) is not None]
+
+
+def _with_rewrite(draft: Draft, script: VideoScript, revision: Revision) -> Draft:
+    """A format's draft with what its script cost when the format's own review had it written
+    again; round 0 is the script approved at gate 1, paid for there."""
+    if not revision.round:
+        return draft
+    return replace(draft, paid=[*_paid_for(script), *draft.paid])
+
+
 def _finish(
     brief: Brief,
     gates: list[GateOutcome],
     unusable: list[str],
     upstream: dict[str, Generation],
 ) -> ChainResult:
-    report_costs({"plan": list(upstream.values()), **{g.gate: g.paid for g in gates}})
+    # Each analysis step on its line, then what each gate's drafts cost ("drafts": gate 1's).
+    report_costs(
+        {step: [generation] for step, generation in upstream.items()}
+        | {("drafts" if g.gate == "plan" else g.gate): g.paid for g in gates}
+    )
     create_table_artifact(
         key="chain-summary",
         table=[{"gate": g.gate, "status": g.status, "summary": g.summary()} for g in gates]

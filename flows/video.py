@@ -91,9 +91,12 @@ def video_plan(
     )
 
 
-def make_video(plan: VideoPlan, video_script: VideoScript, source: Source | None) -> Draft:
+def make_video(
+    plan: VideoPlan, video_script: VideoScript, source: Source | None, redraws: bool = False
+) -> Draft:
     """Voice, scene images, one render per format, content credentials, the staged bundle and
-    its compliance report: a draft for the video gate. Every step is cached on its inputs."""
+    its compliance report: a draft for the video gate. Every step is cached on its inputs.
+    `redraws`: the gate writes the script again on a request for changes (the chain)."""
     settings, video_settings = plan.settings, plan.settings.pipeline.video
     providers = settings.pipeline.providers
     limits = [cfg.max_video_seconds for cfg in plan.channels.values() if cfg.max_video_seconds]
@@ -151,6 +154,7 @@ def make_video(plan: VideoPlan, video_script: VideoScript, source: Source | None
             destination=where,
             notice=notice,
             may_waive=may_waive,
+            redraws=redraws,
         )
 
     paid = [image.generation for fmt in plan.formats for image in drawn[fmt]]

@@ -170,9 +170,12 @@ def video_review_description(
     destination: str,
     notice: str = "",
     may_waive: list[str] | None = None,
+    redraws: bool = False,
 ) -> str:
     """What the reviewer of a video reads: the verdict, what approving does, each scene with its
-    image and words, the voice (and whether it is the robotic offline one), where the file is."""
+    image and words, the voice (and whether it is the robotic offline one), where the file is.
+    `redraws`: a request for changes has the script written again (in the editorial chain), not
+    the run ended (a script the user wrote)."""
     folder = staged.path
     lines = [f"> ⛔ **{notice}**", ""] if notice else []
     lines += [
@@ -188,7 +191,13 @@ def video_review_description(
         f"**Approve** publishes exactly this video bundle (content `{staged.content_sha256[:12]}`:"
         f" {', '.join(video['videos'])} video, voice-over, captions, scene images) to "
         f"{destination}, for {', '.join(video['channels'])}. **Reject** publishes nothing. "
-        "**Request changes** ends this run without publishing: edit the script and run it again.",
+        + (
+            "**Request changes** writes the script again from your comments and makes a new "
+            "video; the other formats keep their own review."
+            if redraws
+            else "**Request changes** ends this run without publishing: edit the script and run "
+            "it again."
+        ),
         "",
         "#### Voice",
         "",

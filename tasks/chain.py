@@ -223,6 +223,7 @@ def write_video_script(
         script = writer(provider, providers).write_video_script(
             source, strategy, brand, target_seconds, revision, piece
         )
+    script = script.model_copy(update={"generation": priced(script.generation)})
     create_markdown_artifact(
         key=f"{piece}-script",
         markdown=script_markdown(script, visuals=piece == "video"),

@@ -12,6 +12,7 @@ import yaml
 
 from pressroom.audit_check import published_bundles
 from pressroom.briefs import Brief
+from pressroom.providers.offline_text import MODEL
 from tasks.review import review_description_of, submit_review
 from tests.integration.conftest import BackgroundRun, write_config
 
@@ -85,6 +86,7 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
 
     run.wait_for_review(gate="video")
     first_video = review_description_of(run_id)
+    assert "writes the script again from your comments" in first_video
     submit_review(
         run_id,
         {"decision": "request_changes", "reviewer": "Alice Martin", "comments": "video: shorter"},
@@ -153,3 +155,16 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
         "run-costs",
         "chain-summary",
     } <= {a.key for a in artifacts}
+    [costs] = [a for a in artifacts if a.key == "run-costs"]
+    rows = json.loads(str(costs.data))  # a row per step, provider and model
+    calls: dict[str, int] = {}
+    for row in rows:
+        calls[row["step"]] = calls.get(row["step"], 0) + int(row["calls"])
+    assert {s: calls[s] for s in ("audience", "strategy", "plan")} == {
+        "audience": 1,
+        "strategy": 1,
+        "plan": 1,
+    }
+    assert calls["drafts"] == 2  # the article and the video script, before gate 1
+    # The video's second round had its script written again: the writer's call is counted.
+    assert [int(r["calls"]) for r in rows if r["step"] == "video" and r["model"] == MODEL] == [1]

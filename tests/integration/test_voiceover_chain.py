@@ -84,9 +84,11 @@ def test_a_voiceover_is_planned_then_spoken_signed_and_published_at_its_own_gate
         ("plan", "approved"),
         ("voiceover", "published"),
     ]
-    paid = result.gates[-1].paid  # both rounds' voices, one record per sentence spoken
-    assert paid and {g.model for g in paid} == {"piper/en_US-joe-medium"}
-    assert {g.parameters["scene"] for g in paid} >= {1, 2}
+    # Both rounds' voices, one record per sentence spoken, and the script written again.
+    paid = result.gates[-1].paid
+    voices = [g for g in paid if g.model == "piper/en_US-joe-medium"]
+    assert {g.parameters["scene"] for g in voices} >= {1, 2}
+    assert [g.template_id for g in paid if g not in voices] == ["video_script/offline-extractive"]
 
     [bundle] = published_bundles(out)
     voiceover = json.loads((bundle / "voiceover.json").read_text())
