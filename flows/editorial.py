@@ -252,7 +252,9 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             script = write_video_script(
                 source, strategy, brand, VIDEO_SECONDS, _joined(approved, revision), text, providers
             )
-            draft = make_video(plan_video, script, source, redraws=True)
+            draft = make_video(
+                replace(plan_video, publish_at=schedule.times("video")), script, source, True
+            )
             return _with_rewrite(draft, script, revision)
 
         gates.append(
@@ -269,7 +271,14 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
 
         def voiceover_draft(revision: Revision) -> Draft:
             script = voiceover_script(_joined(approved, revision))
-            draft = make_voiceover(settings, chosen["voice"], destination, script, source)
+            draft = make_voiceover(
+                settings,
+                chosen["voice"],
+                destination,
+                script,
+                source,
+                schedule.times("voiceover").get("voiceover"),
+            )
             return _with_rewrite(draft, script, revision)
 
         gates.append(

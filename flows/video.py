@@ -6,7 +6,8 @@ it from the top, and every paid or heavy step is cached on its inputs.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow
@@ -63,6 +64,7 @@ class VideoPlan:
     voice: str
     image: str
     destination: str
+    publish_at: dict[str, datetime] = field(default_factory=dict)  # by channel; none: on approval
 
 
 def video_plan(
@@ -140,6 +142,7 @@ def make_video(
         video_settings.fps,
         video_settings.preset,
         video_settings.music,
+        plan.publish_at,
     )
     report = check_video_compliance(staged, source, settings.brand, plan.channels, plan.destination)
     video = json.loads((Path(staged.path) / "video.json").read_bytes())

@@ -22,6 +22,7 @@ The choices, and why:
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from flows.gates import Draft
@@ -39,10 +40,16 @@ from tasks.voiceover import encode_voiceover, stage_voiceover
 
 
 def make_voiceover(
-    settings: Settings, voice: str, destination: str, script: VideoScript, source: Source
+    settings: Settings,
+    voice: str,
+    destination: str,
+    script: VideoScript,
+    source: Source,
+    publish_at: datetime | None = None,
 ) -> Draft:
     """The script spoken by `voice` (a provider name), encoded, signed, staged and checked: a
-    draft for the voice-over gate. Every step is cached on its inputs."""
+    draft for the voice-over gate, going out at `publish_at`. Every step is cached on its
+    inputs."""
     brand, providers = settings.brand, settings.pipeline.providers
     said = spoken_script(script, brand.disclosure_for(script.language).short)
     spoken = speak_script(said, voice, providers, None, False)  # no length limit, no music
@@ -56,7 +63,7 @@ def make_voiceover(
         signing_keys(),
     )
     staged = stage_voiceover(
-        destination, said, source, spoken, signed, brand, settings.licences, providers
+        destination, said, source, spoken, signed, brand, settings.licences, providers, publish_at
     )
     report = check_voiceover_compliance(staged, source, brand, destination)
     voiceover = json.loads((Path(staged.path) / VOICEOVER_MANIFEST).read_bytes())

@@ -8,6 +8,7 @@ bytes in the results: nothing depends on a scratch folder surviving between runs
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -254,9 +255,11 @@ def stage_video(
     fps: int,
     preset: str,
     music: bool,
+    publish_at: dict[str, datetime] | None = None,
 ) -> StagedBundle:
     """The video bundle under review. `media` holds the signed bytes by bundle path (images,
-    voice-over, videos): what is staged is what was signed."""
+    voice-over, videos): what is staged is what was signed. `publish_at`: when it goes out on
+    each channel."""
     voice = voice_generation(spoken)
     video = video_description(
         title=script.title or script.scenes[0].narration[:80],
@@ -270,6 +273,7 @@ def stage_video(
         voice=voice_record(spoken),
         music=MUSIC_LICENCE if music else None,
         source=source,
+        publish_at=publish_at,
     )
     payload = video_payload(
         video,

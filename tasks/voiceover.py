@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from prefect import task
@@ -35,10 +36,11 @@ def stage_voiceover(
     brand: BrandConfig,
     licences: LicenceCatalogue,
     providers: ProviderSettings,
+    publish_at: datetime | None = None,
 ) -> StagedBundle:
-    """The voice-over bundle under review. `script` is the script as spoken (its first scene the
-    spoken disclosure); `media` holds the signed audio by bundle path: what is staged is what
-    was signed."""
+    """The voice-over bundle under review, going out at `publish_at`. `script` is the script
+    as spoken (its first scene the spoken disclosure); `media` holds the signed audio by bundle
+    path: what is staged is what was signed."""
     voice = voice_generation(spoken)
     licence = licence_for(voice, "voice", licences, providers)
     audio: dict[str, tuple[Generation, LicenceRecord | None]] = {
@@ -52,6 +54,7 @@ def stage_voiceover(
         voice=voice_record(spoken),
         audio=audio,
         source=source,
+        publish_at=publish_at,
     )
     payload = voiceover_payload(
         voiceover, audio=media, captions=caption_files(spoken.cues), source=source

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pressroom.media.captions import Cue
@@ -39,8 +40,11 @@ def video_description(
     voice: dict[str, Any],
     music: str | None,
     source: Source | None,
+    publish_at: dict[str, datetime] | None = None,
 ) -> dict[str, Any]:
-    """video.json: `scenes` as (narration, visual); `channels` name -> its AI flag (or None)."""
+    """video.json: `scenes` as (narration, visual); `channels` name -> its AI flag (or None);
+    `publish_at` channel -> when the video goes out there (null: as soon as published)."""
+    times = publish_at or {}
     return {
         "title": title,
         "language": language,
@@ -53,6 +57,9 @@ def video_description(
         "music": music,
         "channels": list(channels),
         "platform_flags": {name: {flag: True} for name, flag in channels.items() if flag},
+        "publish_at": {
+            name: times[name].isoformat() if name in times else None for name in channels
+        },
         "source_url": source.url if source else None,
         "scenes": [
             {

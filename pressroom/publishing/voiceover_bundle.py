@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pressroom.compliance.voiceover import TRANSCRIPT, VOICEOVER_MANIFEST, spoken_disclosure
@@ -37,9 +38,11 @@ def voiceover_description(
     voice: dict[str, Any],
     audio: dict[str, tuple[Generation, LicenceRecord | None]],
     source: Source | None,
+    publish_at: datetime | None = None,
 ) -> dict[str, Any]:
     """voiceover.json: `script` as spoken (`spoken_script`), `audio` the records of each audio
-    file by bundle path: how it was made and on what terms."""
+    file by bundle path: how it was made and on what terms; when it goes out (null: as soon as
+    published)."""
     return {
         "title": script.title,
         "language": script.language,
@@ -53,6 +56,7 @@ def voiceover_description(
         "voice": voice,
         "music": None,
         "source_url": source.url if source else None,
+        "publish_at": publish_at.isoformat() if publish_at else None,
         "segments": [
             {"text": scene.narration, "start": round(timing.start, 3), "end": round(timing.end, 3)}
             for scene, timing in zip(script.scenes, timings, strict=True)

@@ -128,7 +128,9 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
         "article": "2026-10-19T10:00:00+02:00"
     }
     [video] = [b for b in bundles if (b / "video.json").is_file()]
-    scenes = json.loads((video / "video.json").read_text())["scenes"]
+    video_json = json.loads((video / "video.json").read_text())
+    assert video_json["publish_at"] == {"tiktok": "2026-10-19T19:00:00+02:00"}
+    scenes = video_json["scenes"]
     assert scenes and all(scene["narration"] for scene in scenes)
     audit = [json.loads(line) for line in (out / "audit.jsonl").read_text().splitlines()]
     posts_written = [e for e in audit if e["kind"] == "generation" and "posts" in e["data"]]

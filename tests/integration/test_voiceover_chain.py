@@ -58,6 +58,7 @@ def test_a_voiceover_is_planned_then_spoken_signed_and_published_at_its_own_gate
             "goal": "Tell listeners the seagrass meadow is spreading again",
             "formats": ["voiceover"],
             "language": "en",
+            "slot": "2026-10-22T07:00:00+02:00",
         }
     )
     run = BackgroundRun(flow=editorial_chain, brief=brief, out_dir=str(out))
@@ -103,6 +104,7 @@ def test_a_voiceover_is_planned_then_spoken_signed_and_published_at_its_own_gate
     assert voiceover["voice"]["loudness_lufs"] == pytest.approx(-16.0, abs=0.5)
     assert voiceover["voice"]["peak_dbfs"] <= -1.0 and voiceover["music"] is None
     assert voiceover["segments"][0]["text"] == spoken_disclosure("en")
+    assert voiceover["publish_at"] == "2026-10-22T07:00:00+02:00"  # the brief's slot
     transcript = (bundle / "transcript.md").read_text()
     assert "Label: **AI-generated content**" in transcript
     assert transcript.split("\n\n")[2] == spoken_disclosure("en")  # said first
