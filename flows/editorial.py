@@ -7,7 +7,9 @@ re-runs it from the top and finds every finished step in the cache.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
@@ -180,11 +182,16 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         )
 
     gates: list[GateOutcome] = []
-    if wants & {"video", "voiceover", "article", "newsletter"}:
-        first = review_and_publish(
-            gate="plan", settings=settings, destination=destination, draft=plan_draft, publish=False
+
+    def review(gate: str, draft: Callable[[Revision], Draft], **options: Any) -> GateOutcome:
+        outcome = review_and_publish(
+            gate=gate, settings=settings, destination=destination, draft=draft, **options
         )
-        gates.append(first)
+        gates.append(outcome)
+        return outcome
+
+    if wants & {"video", "voiceover", "article", "newsletter"}:
+        first = review("plan", plan_draft, publish=False)
         if first.status != "approved":
             return _finish(brief, gates, unusable, upstream)
         approved = first.revision
@@ -195,24 +202,13 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         cards = sign_cards(
             render_cards(source, brand, selected, chosen["image"], providers), signing_keys()
         )
-        gates.append(
-            review_and_publish(
-                gate="posts",
-                settings=settings,
-                destination=destination,
-                draft=posts_draft(
-                    settings,
-                    selected,
-                    source,
-                    plan,
-                    cards,
-                    text,
-                    destination,
-                    schedule.times("post"),
-                ),
-                rewrite_channels=list(selected),
-                upstream=upstream,
-            )
+        review(
+            "posts",
+            posts_draft(
+                settings, selected, source, plan, cards, text, destination, schedule.times("post")
+            ),
+            rewrite_channels=list(selected),
+            upstream=upstream,
         )
 
     if wants & {"article", "newsletter"}:
@@ -236,15 +232,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
                 _paid_for(article, newsletter) if revision.round else [],
             )
 
-        gates.append(
-            review_and_publish(
-                gate="article",
-                settings=settings,
-                destination=destination,
-                draft=long_form,
-                upstream=upstream,
-            )
-        )
+        review("article", long_form, upstream=upstream)
 
     if plan_video is not None:
 
@@ -257,15 +245,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             )
             return _with_rewrite(draft, script, revision)
 
-        gates.append(
-            review_and_publish(
-                gate="video",
-                settings=settings,
-                destination=destination,
-                draft=video,
-                upstream=upstream,
-            )
-        )
+        review("video", video, upstream=upstream)
 
     if "voiceover" in wants:
 
@@ -281,15 +261,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             )
             return _with_rewrite(draft, script, revision)
 
-        gates.append(
-            review_and_publish(
-                gate="voiceover",
-                settings=settings,
-                destination=destination,
-                draft=voiceover_draft,
-                upstream=upstream,
-            )
-        )
+        review("voiceover", voiceover_draft, upstream=upstream)
     return _finish(brief, gates, unusable, upstream)
 
 

@@ -179,12 +179,7 @@ def video_review_description(
     folder = staged.path
     lines = [f"> ⛔ **{notice}**", ""] if notice else []
     lines += [
-        f"**{video['title']}** · video",
-        "",
-        f"{video['duration']:.1f} s · language **{video['language']}** · label "
-        f"“{video['disclosure']}” · content `{staged.content_sha256[:12]}`"
-        + (f" · source {video['source_url']}" if video.get("source_url") else ""),
-        "",
+        *_media_header(video, "video", staged),
         *_compliance_section(report, may_waive or []),
         "#### What your decision does",
         "",
@@ -235,12 +230,7 @@ def voiceover_review_description(
     voice = voiceover["voice"]
     lines = [f"> ⛔ **{notice}**", ""] if notice else []
     lines += [
-        f"**{voiceover['title']}** · podcast voice-over",
-        "",
-        f"{voiceover['duration']:.1f} s · language **{voiceover['language']}** · label "
-        f"“{voiceover['disclosure']}” · content `{staged.content_sha256[:12]}`"
-        + (f" · source {voiceover['source_url']}" if voiceover.get("source_url") else ""),
-        "",
+        *_media_header(voiceover, "podcast voice-over", staged),
         *_compliance_section(report, may_waive or []),
         "#### What your decision does",
         "",
@@ -272,6 +262,19 @@ def voiceover_review_description(
     files = ", ".join(f"`{staged.path}/{path}`" for path in voiceover["audio"].values())
     lines += [f"Listen before deciding: {files}."]
     return "\n".join(lines)
+
+
+def _media_header(description: dict[str, Any], kind: str, staged: StagedBundle) -> list[str]:
+    """A video's or a voice-over's title, length, language, label, content hash and source."""
+    source = description.get("source_url")
+    return [
+        f"**{description['title']}** · {kind}",
+        "",
+        f"{description['duration']:.1f} s · language **{description['language']}** · label "
+        f"“{description['disclosure']}” · content `{staged.content_sha256[:12]}`"
+        + (f" · source {source}" if source else ""),
+        "",
+    ]
 
 
 def _compliance_section(report: ComplianceReport, may_waive: list[str]) -> list[str]:
