@@ -2,11 +2,12 @@
 
 One job (default: 30 s at 1080x1920, 6 scenes, one caption cue every 3 s, a 48 kHz WAV) is
 generated into a temp folder and rendered three ways, each in a fresh Python process:
-* ffmpeg: `render_ffmpeg`, one ffmpeg call (zoompan, xfade, libass subtitles);
+* ffmpeg: `render_ffmpeg`, one ffmpeg call (per-frame scale + crop zoom, xfade on the
+  overlapping frames, concat, libass subtitles);
 * moviepy: `render_moviepy`, ImageClip + CompositeVideoClip + TextClip;
-* lower bound: one still and the same audio, encoded with the same codec settings (the still is
-  decoded and converted to yuv420p once, then repeated by the `loop` filter: nearly all the
-  work is the encoder's).
+* lower bound: one still and the same audio, encoded with the same codec settings
+  (`encoding_args`: preset and x264 options; the still is decoded and converted to yuv420p once,
+  then repeated by the `loop` filter: nearly all the work is the encoder's).
 For each: wall time; CPU time (user + sys of the worker process and every process it started,
 from RUSAGE_CHILDREN deltas here); peak RSS of the worker's own Python and of the largest process
 it started (ffmpeg). The machine is shared: figures move with its load. Asserts nothing.

@@ -4,6 +4,7 @@ line, filter escaping, the caption style and the render cache key. No ffmpeg run
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -104,31 +105,79 @@ def test_a_timeline_that_cannot_be_rendered_is_refused_naming_the_scene(
         plan_timeline(job, audio_duration=4.0)
 
 
-def test_the_filtergraph_zooms_each_still_then_chains_crossfades_then_burns_captions(
-    tmp_path: Path,
-) -> None:
+def graph_chains(job: RenderJob, timeline: Timeline) -> list[str]:
+    return _UNESCAPED_SEMICOLON.split(render_filtergraph(job, timeline))
+
+
+def zoomed_widths(chain: str, frames: int) -> list[int]:
+    """The width the zoom's `scale` gives each of a clip's frames (its expression in `n`)."""
+    expression = re.search(r",scale=w='([^']+)'", chain)
+    assert expression is not None
+    return [int(eval(expression.group(1), {"round": round, "n": n})) for n in range(frames)]
+
+
+def test_each_still_zooms_steadily_to_the_jobs_zoom_around_the_centre(tmp_path: Path) -> None:
     job = make_job(tmp_path, [0.0, 2.0, 5.5], zoom=1.1)
     timeline = plan_timeline(job, audio_duration=9.0)
-    chains = _UNESCAPED_SEMICOLON.split(render_filtergraph(job, timeline))
+    chains = graph_chains(job, timeline)
 
-    assert len(chains) == 3 + 2 + 1
-    for index, (chain, clip) in enumerate(zip(chains[:3], timeline.clips, strict=True)):
-        assert chain.startswith(f"[{index}:v]scale=432:768:")  # upscaled 2x before zoompan
-        assert f"zoompan=z='1+0.100000*on/{clip.frames - 1}'" in chain
-        assert f":d={clip.frames}:s=216x384:fps=30[s{index}]" in chain
-    assert chains[3] == "[s0][s1]xfade=transition=fade:duration=0.500000:offset=1.766667[x1]"
-    assert chains[4] == "[x1][s2]xfade=transition=fade:duration=0.500000:offset=5.266667[x2]"
-    assert chains[5].startswith("[x2]subtitles=filename=")
-    assert chains[5].endswith("[video]")
+    for index, clip in enumerate(timeline.clips):
+        (chain,) = [c for c in chains if c.startswith(f"[{index}:v]")]
+        assert f"loop=loop={clip.frames - 1}:size=1" in chain  # one still, the clip's frames
+        widths = zoomed_widths(chain, clip.frames)
+        assert widths[0] == 216
+        assert widths[-1] == pytest.approx(216 * 1.1, abs=2)
+        assert widths == sorted(widths)  # it only grows...
+        assert all(width % 2 == 0 for width in widths)  # ...by whole pixels on each side
+        assert max(b - a for a, b in pairwise(widths)) <= 2
+        zoom = chain.split(",scale=w=")[1]
+        assert ",crop=216:384:exact=1,setsar=1" in zoom  # then the centre, at the frame size
+
+
+def test_only_the_overlapping_frames_are_crossfaded_then_all_is_joined_and_captioned(
+    tmp_path: Path,
+) -> None:
+    job = make_job(tmp_path, [0.0, 2.0, 5.5])
+    timeline = plan_timeline(job, audio_duration=9.0)
+    chains = graph_chains(job, timeline)
+
+    trims: dict[str, tuple[int, int]] = {}  # trimmed piece -> its frames in the clip
+    for chain in chains:
+        found = re.search(r"trim=start_frame=(\d+):end_frame=(\d+),.*\[(\w+)\]$", chain)
+        if found:
+            trims[found.group(3)] = (int(found.group(1)), int(found.group(2)))
+    # Each clip is cut, in order and without gap, into head (the frames it shares with the
+    # previous clip), body and tail (those it shares with the next).
+    for index, clip in enumerate(timeline.clips):
+        pieces = sorted(span for label, span in trims.items() if label.endswith(str(index)))
+        assert pieces[0][0] == 0 and pieces[-1][1] == clip.frames
+        assert all(a[1] == b[0] for a, b in pairwise(pieces))
+    fades = [chain for chain in chains if "xfade" in chain]
+    assert [fade.split("xfade")[0] for fade in fades] == ["[tail0][head1]", "[tail1][head2]"]
+    for index in (1, 2):
+        assert trims[f"head{index}"][1] - trims[f"head{index}"][0] == timeline.crossfade
+        assert trims[f"tail{index - 1}"][1] - trims[f"tail{index - 1}"][0] == timeline.crossfade
+    assert all(f"duration={timeline.crossfade / 30:.6f}:offset=0[" in fade for fade in fades)
+    # Bodies and crossfades, in order, make exactly the timeline's frames; captions go on last.
+    joined = chains[-1]
+    segments = re.findall(r"\[(\w+)\]", joined.split("concat=")[0])
+    assert segments == ["body0", "fade1", "body1", "fade2", "body2"]
+    lengths = [
+        timeline.crossfade if label.startswith("fade") else trims[label][1] - trims[label][0]
+        for label in segments
+    ]
+    assert sum(lengths) == timeline.frames
+    assert "concat=n=5:v=1:a=0,subtitles=filename=" in joined
+    assert joined.endswith("[video]")
 
 
 def test_a_single_scene_needs_no_crossfade(tmp_path: Path) -> None:
     job = make_job(tmp_path, [0.0])
     graph = render_filtergraph(job, plan_timeline(job, audio_duration=3.0))
 
-    assert "xfade" not in graph
-    assert "[s0]subtitles=" in graph
-    assert ":d=90:" in graph
+    assert not {"xfade", "trim", "concat"} & set(re.findall(r"[a-z]+(?==)", graph))
+    assert "loop=loop=89:" in graph  # 90 frames
+    assert "[body0]subtitles=" in graph
 
 
 def test_without_crossfade_the_clips_are_concatenated_end_to_end(tmp_path: Path) -> None:
@@ -137,8 +186,8 @@ def test_without_crossfade_the_clips_are_concatenated_end_to_end(tmp_path: Path)
     graph = render_filtergraph(job, timeline)
 
     assert [(clip.start, clip.frames) for clip in timeline.clips] == [(0, 60), (60, 60)]
-    assert "xfade" not in graph
-    assert "[s0][s1]concat=n=2:v=1:a=0[joined];[joined]subtitles=" in graph
+    assert "xfade" not in graph and "trim" not in graph
+    assert "[body0][body1]concat=n=2:v=1:a=0,subtitles=" in graph
 
 
 def test_a_scene_shorter_than_a_frame_is_refused(tmp_path: Path) -> None:
@@ -211,6 +260,9 @@ def test_the_ffmpeg_command_encodes_h264_yuv420p_and_aac_into_a_faststart_mp4(
         str(job.scenes[1].image),
         str(job.audio),
     ]
+    # Each still is read as one frame at the video's rate, for the loop filter to repeat.
+    framerates = [i for i, a in enumerate(args) if a == "-framerate"]
+    assert [(args[i + 1], args[i + 2]) for i in framerates] == [("25", "-i"), ("25", "-i")]
     assert args[args.index("-map") : args.index("-map") + 4] == ["-map", "[video]", "-map", "2:a:0"]
     assert value("-c:v") == "libx264"
     assert value("-preset") == "ultrafast"
@@ -220,6 +272,20 @@ def test_the_ffmpeg_command_encodes_h264_yuv420p_and_aac_into_a_faststart_mp4(
     assert value("-movflags") == "+faststart"
     assert "-shortest" not in args
     assert args[-1] == str(tmp_path / "out.mp4")
+
+
+def test_only_the_default_preset_gets_the_lighter_motion_search(tmp_path: Path) -> None:
+    def args(**options: object) -> list[str]:
+        job = make_job(tmp_path, [0.0], **options)
+        return ffmpeg_render_args(job, plan_timeline(job, 3.0), tmp_path / "out.mp4")
+
+    default = args()
+    assert default[default.index("-preset") + 1] == "veryfast"
+    params = dict(item.split("=") for item in default[default.index("-x264-params") + 1].split(":"))
+    assert params["me"] == "dia"  # diamond search, superfast's
+    assert int(params["subme"]) < 2  # below veryfast's sub-pixel refinement
+    for preset in ("ultrafast", "medium"):  # a preset chosen in the settings is taken as it is
+        assert "-x264-params" not in args(preset=preset)
 
 
 def test_the_cache_key_covers_every_input_byte_and_every_parameter(tmp_path: Path) -> None:
