@@ -107,7 +107,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         get_run_logger().warning("Unusable source(s), going on without them: %s", unusable)
     if not sources:
         raise SourceError(f"brief {brief.key()}: no usable source: " + "; ".join(unusable))
-    source = combine_sources(sources, brief.language, brief.goal[:120])
+    source = combine_sources(sources, brief.language)
 
     audience = analyse_audience(source, text, providers, brief.audience)
     strategy = plan_strategy(source, audience, brand, selected, brief.goal, text, providers)

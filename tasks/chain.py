@@ -72,16 +72,19 @@ def gather_source(ref: SourceRef, language: str, min_words: int, max_bytes: int)
     return read_article(reference, min_words=min_words, max_bytes=max_bytes)
 
 
-def combine_sources(sources: list[Source], language: str, title: str) -> Source:
+def combine_sources(sources: list[Source], language: str) -> Source:
     """Several sources as one for the writers and the grounding checks: their texts one after
-    the other, the first one's address, what was removed from each, which part others wrote."""
+    the other, the first one's address, what was removed from each, which part others wrote.
+    The title (what a hook or an SEO title starts from) is the first page's or file's, else the
+    first notes' first line — never the brief's goal, which is an instruction, not content."""
     if len(sources) == 1:
         return sources[0]
     text = "\n\n".join(source.text for source in sources)
     own_words = any(source.third_party_text is not None for source in sources)
+    titled = next((s for s in sources if s.third_party_text is None), sources[0])
     return Source(
         url=sources[0].url,
-        title=title,
+        title=titled.title,
         text=text,
         language=language,
         sha256=sha256_hex(text),

@@ -23,9 +23,13 @@ def test_a_fetched_page_is_all_somebody_elses(en_source: Source) -> None:
 
 def test_combined_sources_keep_apart_what_others_wrote(en_source: Source) -> None:
     notes = gather_source.fn(NotesSource(notes=NOTES), "en", 1, 1000)
-    both = combine_sources([en_source, notes], "en", "Sensors")
+    both = combine_sources([en_source, notes], "en")
     assert notes.text in both.text and en_source.text in both.text
     assert both.protected_text == en_source.text
-    pages = combine_sources([en_source, en_source], "en", "Sensors")
+    assert both.title == en_source.title  # the page's title, even after the notes
+    assert combine_sources([notes, en_source], "en").title == en_source.title
+    two_notes = combine_sources([notes, notes], "en")
+    assert two_notes.title == "Our club lends sensors for free."  # the first line
+    pages = combine_sources([en_source, en_source], "en")
     assert pages.third_party_text is None and pages.protected_text == pages.text
-    assert combine_sources([notes], "en", "Sensors") is notes
+    assert combine_sources([notes], "en") is notes

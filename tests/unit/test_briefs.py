@@ -18,7 +18,7 @@ def _write(folder: Path, data: object, name: str = "x.yaml") -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", ["air-quality-fr.yaml", "sensors-explainer-en.yaml"])
+@pytest.mark.parametrize("name", ["air-quality-fr.yaml", "seagrass-explainer-en.yaml"])
 def test_the_shipped_example_briefs_load(name: str) -> None:
     brief = load_brief(REPO_ROOT / "briefs" / name)
     assert brief.id and brief.sources and brief.language in ("fr", "en")
