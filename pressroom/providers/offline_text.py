@@ -9,7 +9,8 @@ measure as it is added: a point that would make the post copy too much is not ad
 cannot invent a fact (every word of a point is the source's, in the source's order); only the
 lead line and the frame around the body (call to action, link, hashtags, disclosure) are
 templated. Sentences whose meaning a cut could change (a condition, or a claim attributed to
-someone in another clause) give no point.
+someone in another clause) give no point, nor does one whose only cuts would drop a verb's
+object, leave an adverb without its complement or a relative clause without its antecedent.
 
 Reviewer comments it understands (French or English, one instruction per line or sentence;
 a line starting with a channel name and a colon, e.g. ``x: shorter``, applies to that channel):
@@ -290,6 +291,14 @@ _LEFT_OUT_TO_FIT = frozenset(
 )
 # A point never ends on a word that announces more: "and", "of", "the", "up".
 _DANGLING = frozenset(("ADP", "DET", "CCONJ", "SCONJ", "AUX", "PART"))
+_NOMINAL = frozenset(("NOUN", "PROPN", "NUM"))  # a "dep" of these may be an object
+_OBJECTS = frozenset(("dobj", "obj", "attr", "oprd", "acomp", "ccomp", "xcomp"))
+_PASSIVE = frozenset(("auxpass", "aux:pass", "nsubjpass", "nsubj:pass"))
+_RELATIVE_TAGS = frozenset(("WDT", "WP", "WP$"))  # English; French marks them PronType=Rel
+# What an adverb or particle governs: "up [from 1.2 hectares]", "loin [des 1,2 hectare]".
+_COMPLEMENTS = ("prep", "pobj", "pcomp", "obl", "nmod", "obj", "dobj")  # label prefixes
+# The first word of a modifier: a span cut after a verb opens so, or with a relative word.
+_MODIFIER_OPENERS = frozenset(("ADP", "SCONJ", "CCONJ", "ADV", "PART"))
 
 
 @dataclass(frozen=True)
@@ -356,21 +365,112 @@ def _main_clause(sentence: str, language: str) -> str | None:
         return None  # a fragment, or a pronoun that means nothing out of its context
     left_out: set[int] = set()
     for token in root.subtree:
-        if token.dep_ in _ALWAYS_LEFT_OUT or (
-            token.head == root and token.dep_ in _LEFT_OUT_FROM_ROOT
-        ):
+        if _left_out_always(token, root):
             left_out.update(t.i for t in token.subtree)
     while len(tokens(_joined(root, left_out))) > MAX_POINT_WORDS:
         optional = [t for t in root.subtree if t.i not in left_out and t.dep_ in _LEFT_OUT_TO_FIT]
         if not optional:
             return None
         # the complement that ends last, the whole of it: never half a phrase
-        last = max(optional, key=lambda t: (t.right_edge.i, -t.left_edge.i))
+        last = _with_carrier(max(optional, key=lambda t: (t.right_edge.i, -t.left_edge.i)), root)
         left_out.update(t.i for t in last.subtree)
     kept = [t for t in root.subtree if t.i not in left_out and not t.is_punct]
     if not kept or kept[-1].pos_ in _DANGLING or kept[-1].dep_ in ("case", "det", "cc", "mark"):
         return None
+    if not _cut_keeps_meaning(root, left_out):
+        return None
     return _joined(root, left_out)
+
+
+def _left_out_always(token: Token, root: Token) -> bool:
+    """Subordinate clauses, appositions and the like; not a noun the parser could not place
+    ("dep"), which may be the verb's object ("ont livré [quelques surprises]"). A clause that
+    opens with a relative word is a relative clause, whatever its label ("…, which the team
+    considers good enough")."""
+    if token.dep_ == "dep" and token.pos_ in _NOMINAL:
+        return False
+    return (
+        token.dep_ in _ALWAYS_LEFT_OUT
+        or (token.head == root and token.dep_ in _LEFT_OUT_FROM_ROOT)
+        or (token != root and token.pos_ in ("VERB", "AUX") and _opens_with_relative(token))
+    )
+
+
+def _opens_with_relative(clause: Token) -> bool:
+    first = next((t for t in clause.subtree if not t.is_punct), clause)
+    return first != clause and _is_relative(first) and not clause.dep_.startswith(_SUBJECTS)
+
+
+def _is_relative(token: Token) -> bool:
+    return token.tag_ in _RELATIVE_TAGS or "Rel" in token.morph.get("PronType", [])
+
+
+def _with_carrier(complement: Token, root: Token) -> Token:
+    """The complement, or the adverb or particle that only carries it ("up [from …]"), which
+    would dangle without it."""
+    while (
+        complement.dep_.startswith(_COMPLEMENTS)
+        and complement.head != root
+        and complement.head.pos_ in ("ADV", "PART")
+        and complement.head.dep_ == "advmod"
+    ):
+        complement = complement.head
+    return complement
+
+
+def _cut_keeps_meaning(root: Token, left_out: set[int]) -> bool:
+    """False when the words left out change what the kept ones say: a verb's object or the
+    rest of its verb group cut after it ("to count [the seagrass]"; what follows a colon or
+    semicolon is not), an adverb or particle whose complement was cut ("covers 1.6 hectares,
+    up"), a relative clause kept without its antecedent or the words of one kept without their
+    relative word. The parser is not trusted to have labelled them: the cut is judged by the
+    words on either side of it."""
+    words = [t for t in root.subtree if not t.is_punct]
+    for before, after in zip(words, words[1:], strict=False):
+        if before.i in left_out or after.i not in left_out:
+            continue  # not where a cut starts
+        closed = any(t.text in (":", ";") for t in root.doc[before.i + 1 : after.i])
+        opens_modifier = after.pos_ in _MODIFIER_OPENERS or _is_relative(after)
+        if not opens_modifier and not closed and _object_open(before, left_out):
+            return False
+    for token in words:
+        carrier = token.i not in left_out and token.pos_ in ("ADV", "PART", "ADP")
+        if carrier and _lost_complement(token, left_out):
+            return False
+        if _is_relative(token) and not _relative_with_its_neighbours(token, words, left_out):
+            return False
+    return True
+
+
+def _object_open(word: Token, left_out: set[int]) -> bool:
+    """Whether what follows `word` may be the object of its verb: `word` is the verb, or ends
+    a modifier after it while no object is kept ("compter mètre carré par mètre carré [, les
+    herbiers]"). A passive verb ("seront publiées [chaque semaine]") takes none."""
+    verb = word
+    while verb.pos_ not in ("VERB", "AUX"):
+        if verb.head == verb:
+            return False
+        verb = verb.head
+    if any(c.dep_ in _PASSIVE for c in verb.children):
+        return False
+    if verb == word:
+        return True
+    return verb.i < word.i and not any(
+        c.dep_ in _OBJECTS and c.i not in left_out for c in verb.children
+    )
+
+
+def _lost_complement(token: Token, left_out: set[int]) -> bool:
+    complements = [c for c in token.children if c.dep_.startswith(_COMPLEMENTS)]
+    return bool(complements) and all(c.i in left_out for c in complements)
+
+
+def _relative_with_its_neighbours(relative: Token, words: list[Token], left_out: set[int]) -> bool:
+    """A kept relative word follows its kept antecedent; one left out takes its clause along."""
+    position = words.index(relative)
+    if relative.i not in left_out:
+        return position > 0 and words[position - 1].i not in left_out
+    return position + 1 == len(words) or words[position + 1].i in left_out
 
 
 def _joined(root: Token, left_out: set[int]) -> str:

@@ -235,6 +235,76 @@ def test_sentences_a_cut_would_distort_give_no_point(sentence: str, language: st
     assert key_point(sentence, language) is None
 
 
+# Sentences whose parse tempts a cut into dropping an object, leaving an adverb without its
+# complement or keeping a relative clause without its antecedent. Each gives no point or one
+# that keeps the words listed together and none of the broken endings.
+_TEMPTING_CUTS = [
+    (
+        "Their task was to count, square metre by square metre, the seagrass that a community "
+        "project replanted on the harbour floor in the spring of 2023.",
+        "en",
+        ("count", "seagrass"),
+    ),
+    (
+        "The meadow now covers 1.6 hectares, up from the 1.2 hectares planted two years ago.",
+        "en",
+        ("covers", "hectares"),
+    ),
+    (
+        "The two agreed within 8 per cent, which the team considers good enough to compare one "
+        "year with the next.",
+        "en",
+        ("agreed", "within 8 per cent"),
+    ),
+    (
+        "Leur tâche consistait à compter, mètre carré par mètre carré, les herbiers qu'un projet "
+        "associatif a replantés au fond du port au printemps 2023.",
+        "fr",
+        ("compter", "herbiers"),
+    ),
+    (
+        "La ville a fermé, pendant les travaux du printemps dernier, le port que les pêcheurs "
+        "utilisaient depuis des siècles.",
+        "fr",
+        ("fermé", "port"),
+    ),
+    ("Les premières semaines ont déjà livré quelques surprises.", "fr", ("livré", "surprises")),
+]
+_BROKEN = re.compile(r"\s(?:up|down|loin)\.$|\bagreed (?:which|that)\b", re.I)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "kept_together"),
+    _TEMPTING_CUTS,
+    ids=["object-en", "adverb-en", "relative-en", "object-fr", "object-after-fr", "dep-fr"],
+)
+def test_a_cut_never_drops_an_object_nor_leaves_words_hanging(
+    sentence: str, language: str, kept_together: tuple[str, ...]
+) -> None:
+    point = key_point(sentence, language)
+    if point is not None:
+        assert all(word in point.text for word in kept_together), point.text
+        assert not _BROKEN.search(point.text), point.text
+        assert len(re.findall(r"\w+", point.text)) <= MAX_POINT_WORDS
+
+
+@pytest.mark.parametrize(
+    ("sentence", "language", "expected"),
+    [
+        (_TEMPTING_CUTS[1][0], "en", "The meadow now covers 1.6 hectares."),
+        (_TEMPTING_CUTS[2][0], "en", "The two agreed within 8 per cent."),
+        (_TEMPTING_CUTS[5][0], "fr", "Les premières semaines ont déjà livré quelques surprises."),
+    ],
+    ids=["adverb-goes-with-its-complement", "relative-clause-goes", "unplaced-object-stays"],
+)
+def test_a_cut_that_would_break_the_clause_is_made_another_way(
+    sentence: str, language: str, expected: str
+) -> None:
+    point = key_point(sentence, language)
+    assert point is not None
+    assert point.text == expected
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_post_starts_with_the_title(
     source: Source, round0: dict[str, ChannelPost], channel: str
