@@ -6,7 +6,7 @@ Brief files are named relative to the calendar's folder (`../briefs/x.yaml`).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pressroom.briefs import Brief, brief_from_data, load_brief
 from pressroom.errors import BriefError, ConfigError
+from pressroom.schedule import local_time
 from pressroom.settings import WEEKDAYS, LocalTime, Weekday, default_config_dir, load_model
 
 
@@ -113,20 +114,13 @@ def _slot_brief(slot: SlotConfig, where: str, folder: Path, config_dir: Path | N
     return brief if brief.id else brief.model_copy(update={"id": default_id})
 
 
-def slot_time(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """`day` at local time `at` in `zone`; a time skipped by a DST change moves forward
-    (02:30 on the last Sunday of March is 03:30 CEST), an ambiguous one is the first."""
-    local = datetime.combine(day, at, tzinfo=zone)
-    return local.astimezone(UTC).astimezone(zone)
-
-
 def briefs_for_week(calendar: Calendar, week_start: date) -> list[tuple[datetime, Brief]]:
     """Every slot of the 7 days from `week_start`, in time order; the calendar's slot is the
     brief's publication slot (it replaces one the brief file may carry)."""
     runs: list[tuple[datetime, Brief]] = []
     for slot in calendar.slots:
         offset = (WEEKDAYS.index(slot.day) - week_start.weekday()) % 7
-        when = slot_time(week_start + timedelta(days=offset), slot.time, calendar.zone)
+        when = local_time(week_start + timedelta(days=offset), slot.time, calendar.zone)
         runs.append((when, slot.brief.model_copy(update={"slot": when})))
     return sorted(runs, key=lambda run: run[0])
 

@@ -112,7 +112,7 @@ def review_description(
             for clause in (post.generation.parameters.get("not_understood") or [])  # type: ignore[union-attr]
         }
     )
-    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines = notice_lines(notice)
     lines += [
         f"**{source.title}**",
         "",
@@ -177,7 +177,7 @@ def video_review_description(
     `redraws`: a request for changes has the script written again (in the editorial chain), not
     the run ended (a script the user wrote)."""
     folder = staged.path
-    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines = notice_lines(notice)
     lines += [
         *_media_header(video, "video", staged),
         *_compliance_section(report, may_waive or []),
@@ -228,7 +228,7 @@ def voiceover_review_description(
     its loudness, every word said with its time, and where to listen (the dialog cannot play
     audio: the staged files' paths)."""
     voice = voiceover["voice"]
-    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines = notice_lines(notice)
     lines += [
         *_media_header(voiceover, "podcast voice-over", staged),
         *_compliance_section(report, may_waive or []),
@@ -262,6 +262,11 @@ def voiceover_review_description(
     files = ", ".join(f"`{staged.path}/{path}`" for path in voiceover["audio"].values())
     lines += [f"Listen before deciding: {files}."]
     return "\n".join(lines)
+
+
+def notice_lines(notice: str) -> list[str]:
+    """Why the last answer was not applied, first thing in a description (nothing if none)."""
+    return [f"> ⛔ **{notice}**", ""] if notice else []
 
 
 def _media_header(description: dict[str, Any], kind: str, staged: StagedBundle) -> list[str]:

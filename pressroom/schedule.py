@@ -65,7 +65,7 @@ def first_good_time(after: datetime, days: list[Weekday], times: list[time]) -> 
     zone = after.tzinfo
     start = after.date()
     candidates = (
-        _local(start + timedelta(days=offset), at, zone)
+        local_time(start + timedelta(days=offset), at, zone)
         for offset in range(8)
         for at in sorted(times)
         if WEEKDAYS[(start + timedelta(days=offset)).weekday()] in days
@@ -73,7 +73,9 @@ def first_good_time(after: datetime, days: list[Weekday], times: list[time]) -> 
     return next(moment for moment in candidates if moment >= after)
 
 
-def _local(day: date, at: time, zone: tzinfo | None) -> datetime:
+def local_time(day: date, at: time, zone: tzinfo | None) -> datetime:
+    """`day` at local time `at` in `zone`; a time skipped by a DST change moves forward
+    (02:30 on the last Sunday of March is 03:30 CEST), an ambiguous one is the first."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC).astimezone(zone)
 
 

@@ -38,7 +38,7 @@ from pressroom.models import (
     utc_now,
 )
 from pressroom.publishing.bundle import slugify, stage_files
-from pressroom.review import compliance_table, quarantine_notice, waiver_help
+from pressroom.review import compliance_table, notice_lines, quarantine_notice, waiver_help
 from pressroom.schedule import PublicationSchedule, publication_schedule
 from pressroom.settings import BrandConfig, ChannelConfig, ProviderSettings
 from pressroom.sources import read_article
@@ -428,7 +428,7 @@ def long_form_description(
     where: str,
 ) -> str:
     folder = Path(staged.path)
-    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines = notice_lines(notice)
     lines += [
         "#### Compliance",
         "",
@@ -464,7 +464,7 @@ def plan_description(
     notice: str,
     voiceover: VideoScript | None = None,
 ) -> str:
-    lines = [f"> ⛔ **{notice}**", ""] if notice else []
+    lines = notice_lines(notice)
     lines += [
         f"**Plan review** · content `{staged.content_sha256[:12]}` · nothing is published at "
         "this gate. **Approve** to make the media (images, voice-over, video: the paid part) and "

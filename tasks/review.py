@@ -221,17 +221,28 @@ def find_run(reference: str) -> FlowRun:
     return matches[0]
 
 
-def review_description_of(reference: str) -> str:
+def _form_part(reference: str, part: str) -> Any:
+    """The saved `part` ("description", "schema") of the form a run waits on."""
     run = find_run(reference)
     keyset = _keyset(run)
     if not keyset:
         raise ReviewError(f"flow run {run.name} ({run.id}) is not waiting for a review")
     with get_client(sync_client=True) as client:
         try:
-            stored = client.read_flow_run_input(run.id, keyset["description"])
+            stored = client.read_flow_run_input(run.id, keyset[part])
         except ObjectNotFound:
-            raise ReviewError(f"flow run {run.name} has no review description yet") from None
-    return str(json.loads(stored))
+            raise ReviewError(f"flow run {run.name} has no review {part} yet") from None
+    return json.loads(stored)
+
+
+def review_description_of(reference: str) -> str:
+    return str(_form_part(reference, "description"))
+
+
+def review_form_fields(reference: str) -> set[str]:
+    """The fields of the form a run waits on: they vary with the draft (the waiver fields only
+    with blockers, Source Checked only when the source is quarantined)."""
+    return set(_form_part(reference, "schema")["properties"])
 
 
 def submit_review(reference: str, answer: dict[str, Any]) -> FlowRun:

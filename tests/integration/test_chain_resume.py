@@ -25,7 +25,12 @@ import yaml
 
 from pressroom.audit_check import published_bundles
 from pressroom.briefs import BriefOutcome
-from tasks.review import list_pending_reviews, review_description_of, submit_review
+from tasks.review import (
+    list_pending_reviews,
+    review_description_of,
+    review_form_fields,
+    submit_review,
+)
 from tests.conftest import REPO_ROOT
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.conftest import FLOW_TIMEOUT_SECONDS, write_config
@@ -92,18 +97,11 @@ def state_of(flow_run_id: str) -> Any:
 def approval(flow_run_id: str) -> dict[str, Any]:
     """An approval that stands, filling what the gate's form asks for: the sample article hides
     an injection (source checked), and a blocker needs a waiver."""
-    from prefect import get_client
-
-    run_id = uuid.UUID(flow_run_id)
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(run_id)
-        assert run.state is not None and run.state.state_details.run_input_keyset
-        keyset = run.state.state_details.run_input_keyset
-        schema = json.loads(client.read_flow_run_input(run_id, keyset["schema"]))
+    fields = review_form_fields(flow_run_id)
     answer: dict[str, Any] = {"decision": "approve", "reviewer": REVIEWER}
-    if "source_checked" in schema["properties"]:
+    if "source_checked" in fields:
         answer["source_checked"] = True
-    if "waive_blockers" in schema["properties"]:
+    if "waive_blockers" in fields:
         answer |= {"waive_blockers": True, "waiver_justification": "fake model wording"}
     return answer
 
