@@ -130,9 +130,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
         if generation
     }
 
-    def drafts(
-        revision: Revision,
-    ) -> tuple[Article | None, Newsletter | None, VideoScript | None, Quality]:
+    def long_form_drafts(revision: Revision) -> tuple[Article | None, Newsletter | None, Quality]:
         article = (
             write_article(source, strategy, brand, revision, text, providers)
             if "article" in wants
@@ -143,13 +141,14 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
             if "newsletter" in wants
             else None
         )
-        script = (
-            write_video_script(source, strategy, brand, VIDEO_SECONDS, revision, text, providers)
-            if "video" in wants
-            else None
+        return correct_drafts(article, newsletter, strategy, brief.language)
+
+    # Each format's drafts are written for its own comments only: a later gate's request for
+    # changes rewrites its format alone (the others come from the cache).
+    def video_script(revision: Revision) -> VideoScript:
+        return write_video_script(
+            source, strategy, brand, VIDEO_SECONDS, revision, text, providers, "video"
         )
-        article, newsletter, quality = correct_drafts(article, newsletter, strategy, brief.language)
-        return article, newsletter, script, quality
 
     def voiceover_script(revision: Revision) -> VideoScript:
         return write_video_script(
@@ -158,7 +157,8 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
 
     # Gate 1: the plan and the drafts, before the media money is spent.
     def plan_draft(revision: Revision) -> Draft:
-        article, newsletter, script, quality = drafts(revision)
+        article, newsletter, quality = long_form_drafts(revision)
+        script = video_script(revision) if "video" in wants else None
         voiceover = voiceover_script(revision) if "voiceover" in wants else None
         staged = stage_plan(
             destination,
@@ -214,7 +214,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
     if wants & {"article", "newsletter"}:
 
         def long_form(revision: Revision) -> Draft:
-            article, newsletter, _, quality = drafts(_joined(approved, revision))
+            article, newsletter, quality = long_form_drafts(_joined(approved, revision))
             staged = stage_long_form(
                 destination,
                 source,
@@ -237,9 +237,7 @@ def editorial_chain(brief: Brief, out_dir: str | None = None) -> ChainResult:
     if plan_video is not None:
 
         def video(revision: Revision) -> Draft:
-            script = write_video_script(
-                source, strategy, brand, VIDEO_SECONDS, _joined(approved, revision), text, providers
-            )
+            script = video_script(_joined(approved, revision))
             draft = make_video(
                 replace(plan_video, publish_at=schedule.times("video")), script, source, True
             )

@@ -82,6 +82,12 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
     article = review_description_of(run_id)
     assert "#### Article" in article and "Flesch" in article
     assert "✅ **No blockers.**" in article, article
+    submit_review(
+        run_id,
+        {"decision": "request_changes", "reviewer": "Alice Martin", "comments": "shorter"},
+    )
+    run.wait_for_review(gate="article", round_=1)  # the article alone is written again
+    assert review_description_of(run_id) != article
     approve(run_id, source_checked=True)
 
     run.wait_for_review(gate="video")
@@ -157,6 +163,9 @@ def test_the_chain_publishes_each_format_at_its_own_gate_and_redraws_only_the_vi
         "run-costs",
         "chain-summary",
     } <= {a.key for a in artifacts}
+    # A video script at gate 1 and one for the video's second round; the article's second
+    # round wrote no script.
+    assert len([a for a in artifacts if a.key == "video-script"]) == 2
     [costs] = [a for a in artifacts if a.key == "run-costs"]
     rows = json.loads(str(costs.data))  # a row per step, provider and model
     calls: dict[str, int] = {}
